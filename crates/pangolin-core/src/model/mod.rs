@@ -1,0 +1,15 @@
+//! Domain models: what the store keeps and the services reason about.
+
+mod catalog;
+mod content;
+mod namespace;
+mod refs;
+mod tenant;
+mod warehouse;
+
+pub use catalog::*;
+pub use content::*;
+pub use namespace::*;
+pub use refs::*;
+pub use tenant::*;
+pub use warehouse::*;

@@ -1,0 +1,98 @@
+//! Inputs of the versioned part of the store: catalog commits and new references.
+
+use std::sync::Arc;
+
+use pangolin_core::audit::AuditEvent;
+use pangolin_core::model::{ContentKind, RefKind};
+use pangolin_core::{CatalogId, CommitId, ContentId, Name, Properties, TableIdent, Timestamp};
+
+/// What a change expects to find at its key before it applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// The key must be free (create). Otherwise `AlreadyExists` naming what is there.
+    Absent,
+    /// The key must hold content of the change's kind at exactly this metadata location.
+    /// Otherwise `Conflict { current }` (or `NotFound` when the key is empty).
+    At(String),
+    /// The key must hold content of the change's kind, at any location.
+    Present,
+}
+
+/// One change to one key of a branch.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Point `ident` at a metadata file. `metadata` is the file's JSON, stored so loads need no
+    /// object-store read; `None` when the file is already known (renames, merges).
+    Put {
+        ident: TableIdent,
+        kind: ContentKind,
+        content_id: ContentId,
+        expected: Expected,
+        metadata_location: String,
+        metadata: Option<Arc<str>>,
+    },
+    /// Remove `ident` from the branch.
+    Delete {
+        ident: TableIdent,
+        kind: ContentKind,
+        expected: Expected,
+    },
+}
+
+impl Change {
+    pub fn ident(&self) -> &TableIdent {
+        match self {
+            Change::Put { ident, .. } | Change::Delete { ident, .. } => ident,
+        }
+    }
+
+    pub fn kind(&self) -> ContentKind {
+        match self {
+            Change::Put { kind, .. } | Change::Delete { kind, .. } => *kind,
+        }
+    }
+
+    pub fn expected(&self) -> &Expected {
+        match self {
+            Change::Put { expected, .. } | Change::Delete { expected, .. } => expected,
+        }
+    }
+}
+
+/// One catalog commit: a set of changes applied atomically to one branch, appended to the
+/// commit DAG with the branch's previous head as first parent.
+///
+/// Guarantees: either every change applies, the commit is recorded, the branch head moves to
+/// `commit_id` and the audit events are written, or nothing at all happens. Commits on
+/// different keys of one branch never conflict with each other (the store serializes them);
+/// changes to the same key are decided by each change's [`Expected`].
+#[derive(Debug, Clone)]
+pub struct CommitRequest {
+    pub catalog_id: CatalogId,
+    pub branch: Name,
+    pub commit_id: CommitId,
+    /// When set, the commit applies only if the branch head is still this commit
+    /// (`Conflict { current: Some(head) }` otherwise). Merges use it; table commits leave it unset.
+    pub expected_head: Option<CommitId>,
+    /// The second parent of a merge commit.
+    pub merge_parent: Option<CommitId>,
+    pub author: String,
+    pub message: String,
+    pub created_at: Timestamp,
+    /// Applied in order; no key may appear twice.
+    pub changes: Vec<Change>,
+    pub audit: Vec<AuditEvent>,
+}
+
+/// A new branch or tag, starting at commit `from` with the state the catalog had there.
+#[derive(Debug, Clone)]
+pub struct NewRef {
+    pub catalog_id: CatalogId,
+    pub name: Name,
+    pub kind: RefKind,
+    pub from: CommitId,
+    /// Carry only these keys (a partial branch); `None` = all of them.
+    pub scope: Option<Vec<TableIdent>>,
+    pub properties: Properties,
+    pub created_at: Timestamp,
+}

@@ -1,0 +1,1 @@
+//! Builders for the objects the cases need.

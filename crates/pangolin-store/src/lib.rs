@@ -1,0 +1,22 @@
+//! The store contract: what Pangolin needs from a persistence backend, as small object-safe
+//! traits reached through one `Arc<dyn Store>` chosen at runtime.
+//!
+//! Guarantees every backend must give (checked by [`conformance`]):
+//! - every mutating method is atomic, together with the audit events passed to it;
+//! - names are unique per scope and violations are typed errors ([`pangolin_core::Error`]);
+//! - lists are ordered by a unique key and paginated with opaque cursors;
+//! - table/view pointers and branch heads move only by compare-and-swap
+//!   ([`ContentStore::commit`]).
+//!
+//! The contract has no SQL types in it, so a document store fits behind it unchanged.
+
+mod commit;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod memory;
+mod traits;
+
+pub use commit::{Change, CommitRequest, Expected, NewRef};
+pub use traits::*;
+
+pub use pangolin_core::{Error, Result};

@@ -1,0 +1,79 @@
+//! The in-memory reference backend: the executable definition of the contract's semantics.
+//! One mutex over all state makes every method trivially atomic; it is for tests and
+//! ephemeral servers, not for production.
+
+mod catalogs;
+mod contents;
+mod misc;
+mod namespaces;
+mod refs;
+mod tenants;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use pangolin_core::audit::AuditEvent;
+use pangolin_core::model::{Catalog, Commit, Content, Namespace, Reference, Tenant, Warehouse};
+use pangolin_core::{AuditId, CatalogId, CommitId, Page, PageRequest, TenantId, WarehouseId};
+use parking_lot::Mutex;
+
+use crate::IdempotencyRecord;
+
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn shared() -> crate::DynStore {
+        Arc::new(Self::new())
+    }
+}
+
+/// Key of a content pointer: (catalog, reference, encoded namespace, name).
+type ContentKey = (CatalogId, String, String, String);
+
+#[derive(Default)]
+struct State {
+    tenants: BTreeMap<TenantId, Tenant>,
+    warehouses: BTreeMap<WarehouseId, Warehouse>,
+    catalogs: BTreeMap<CatalogId, Catalog>,
+    /// Keyed by (catalog, encoded path).
+    namespaces: BTreeMap<(CatalogId, String), Namespace>,
+    /// Keyed by (catalog, reference name).
+    refs: BTreeMap<(CatalogId, String), Reference>,
+    contents: BTreeMap<ContentKey, Content>,
+    commits: HashMap<CommitId, Commit>,
+    /// Keyed by (catalog, metadata location).
+    metadata: HashMap<(CatalogId, String), Arc<str>>,
+    audit: BTreeMap<AuditId, AuditEvent>,
+    idempotency: HashMap<(String, String), IdempotencyRecord>,
+}
+
+impl State {
+    fn record(&mut self, events: &[AuditEvent]) {
+        for e in events {
+            self.audit.insert(e.id, e.clone());
+        }
+    }
+}
+
+/// Pages over rows already sorted by `key`.
+fn paginate<T: Clone>(
+    rows: impl Iterator<Item = T>,
+    page: &PageRequest,
+    key: impl Fn(&T) -> String,
+) -> Page<T> {
+    let after = page.after_key();
+    let mut out: Vec<T> = rows
+        .filter(|r| after.as_ref().is_none_or(|a| key(r) > *a))
+        .collect();
+    if let Some(n) = page.fetch_limit() {
+        out.truncate(n);
+    }
+    Page::from_rows(out, page, key)
+}

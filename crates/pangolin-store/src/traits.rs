@@ -1,0 +1,281 @@
+//! The per-area store traits. Every method documents its typed errors; every mutation takes
+//! the audit events to persist atomically with it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use pangolin_core::audit::{AuditEvent, AuditResult};
+use pangolin_core::model::{
+    Catalog, Commit, Content, ContentKind, Namespace, PropertiesUpdate, Reference, Tenant,
+    Warehouse,
+};
+use pangolin_core::{
+    CatalogId, CommitId, Name, NamespaceIdent, Page, PageRequest, Properties, Result, TableIdent,
+    TenantId, Timestamp, WarehouseId,
+};
+
+use crate::{CommitRequest, NewRef};
+
+/// Everything Pangolin persists, as one object-safe handle.
+pub trait Store:
+    TenantStore
+    + WarehouseStore
+    + CatalogStore
+    + NamespaceStore
+    + ContentStore
+    + RefStore
+    + AuditStore
+    + IdempotencyStore
+    + StoreAdmin
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: TenantStore
+        + WarehouseStore
+        + CatalogStore
+        + NamespaceStore
+        + ContentStore
+        + RefStore
+        + AuditStore
+        + IdempotencyStore
+        + StoreAdmin
+        + 'static
+{
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+/// Tenants, ordered by name.
+#[async_trait]
+pub trait TenantStore: Send + Sync {
+    /// `AlreadyExists(Tenant)` on a duplicate name.
+    async fn create_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()>;
+    /// `NotFound(Tenant)`.
+    async fn get_tenant(&self, id: TenantId) -> Result<Tenant>;
+    async fn get_tenant_by_name(&self, name: &Name) -> Result<Tenant>;
+    async fn list_tenants(&self, page: &PageRequest) -> Result<Page<Tenant>>;
+    /// Replaces name, properties and `updated_at` of the tenant with `tenant.id`.
+    /// `NotFound(Tenant)`, `AlreadyExists(Tenant)` when renamed onto another tenant.
+    async fn update_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()>;
+    /// `NotFound(Tenant)`; `NotEmpty(Tenant)` while it owns warehouses or catalogs.
+    async fn delete_tenant(&self, id: TenantId, audit: &[AuditEvent]) -> Result<()>;
+}
+
+/// Warehouses, scoped to a tenant, ordered by name.
+#[async_trait]
+pub trait WarehouseStore: Send + Sync {
+    /// `NotFound(Tenant)`, `AlreadyExists(Warehouse)`.
+    async fn create_warehouse(&self, warehouse: &Warehouse, audit: &[AuditEvent]) -> Result<()>;
+    /// `NotFound(Warehouse)`, also when it belongs to another tenant.
+    async fn get_warehouse(&self, tenant: TenantId, id: WarehouseId) -> Result<Warehouse>;
+    async fn get_warehouse_by_name(&self, tenant: TenantId, name: &Name) -> Result<Warehouse>;
+    async fn list_warehouses(
+        &self,
+        tenant: TenantId,
+        page: &PageRequest,
+    ) -> Result<Page<Warehouse>>;
+    /// Replaces name, storage, secret, properties and `updated_at`.
+    /// `NotFound(Warehouse)`, `AlreadyExists(Warehouse)`.
+    async fn update_warehouse(&self, warehouse: &Warehouse, audit: &[AuditEvent]) -> Result<()>;
+    /// `NotFound(Warehouse)`; `NotEmpty(Warehouse)` while a catalog uses it.
+    async fn delete_warehouse(
+        &self,
+        tenant: TenantId,
+        id: WarehouseId,
+        audit: &[AuditEvent],
+    ) -> Result<()>;
+}
+
+/// Catalogs, scoped to a tenant, ordered by name.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// Creates the catalog together with its `main` branch and an empty root commit.
+    /// `NotFound(Tenant)`, `NotFound(Warehouse)` (a local catalog's warehouse must be in the same
+    /// tenant), `AlreadyExists(Catalog)`.
+    async fn create_catalog(&self, catalog: &Catalog, audit: &[AuditEvent]) -> Result<()>;
+    async fn get_catalog(&self, tenant: TenantId, id: CatalogId) -> Result<Catalog>;
+    async fn get_catalog_by_name(&self, tenant: TenantId, name: &Name) -> Result<Catalog>;
+    async fn list_catalogs(&self, tenant: TenantId, page: &PageRequest) -> Result<Page<Catalog>>;
+    /// Replaces name, kind, properties and `updated_at`.
+    /// `NotFound(Catalog)`, `NotFound(Warehouse)`, `AlreadyExists(Catalog)`.
+    async fn update_catalog(&self, catalog: &Catalog, audit: &[AuditEvent]) -> Result<()>;
+    /// Deletes the catalog with its references, commits and stored metadata.
+    /// `NotFound(Catalog)`; `NotEmpty(Catalog)` while it has namespaces.
+    async fn delete_catalog(
+        &self,
+        tenant: TenantId,
+        id: CatalogId,
+        audit: &[AuditEvent],
+    ) -> Result<()>;
+}
+
+/// Namespaces of a catalog (shared by all its branches), ordered by their encoded path.
+#[async_trait]
+pub trait NamespaceStore: Send + Sync {
+    /// `NotFound(Catalog)`, `NotFound(Namespace)` for a missing parent,
+    /// `AlreadyExists(Namespace)`.
+    async fn create_namespace(&self, namespace: &Namespace, audit: &[AuditEvent]) -> Result<()>;
+    /// `NotFound(Namespace)`.
+    async fn get_namespace(&self, catalog: CatalogId, ident: &NamespaceIdent) -> Result<Namespace>;
+    /// Direct children of `parent` (top-level namespaces when `None`).
+    /// `NotFound(Namespace)` when `parent` does not exist.
+    async fn list_namespaces(
+        &self,
+        catalog: CatalogId,
+        parent: Option<&NamespaceIdent>,
+        page: &PageRequest,
+    ) -> Result<Page<Namespace>>;
+    /// Atomically sets `updates` and removes `removals`; reports removals that were missing.
+    /// `NotFound(Namespace)`; `InvalidInput` when a key is both set and removed.
+    async fn update_namespace_properties(
+        &self,
+        catalog: CatalogId,
+        ident: &NamespaceIdent,
+        updates: &Properties,
+        removals: &[String],
+        audit: &[AuditEvent],
+    ) -> Result<PropertiesUpdate>;
+    /// `NotFound(Namespace)`; `NotEmpty(Namespace)` while it has child namespaces or any table or
+    /// view on any reference.
+    async fn drop_namespace(
+        &self,
+        catalog: CatalogId,
+        ident: &NamespaceIdent,
+        audit: &[AuditEvent],
+    ) -> Result<()>;
+}
+
+/// Tables and views: per-reference pointers to metadata files, moved by [`ContentStore::commit`].
+#[async_trait]
+pub trait ContentStore: Send + Sync {
+    /// The content at `ident` on branch or tag `reference`: one indexed read, no metadata body.
+    /// `NotFound(Reference)`; `NotFound(Table|View)` when absent or of the other kind.
+    async fn load_content(
+        &self,
+        catalog: CatalogId,
+        reference: &Name,
+        ident: &TableIdent,
+        kind: ContentKind,
+    ) -> Result<Content>;
+    /// Content of `kind` directly in `namespace` on `reference`, ordered by name.
+    /// `NotFound(Reference)`, `NotFound(Namespace)`.
+    async fn list_contents(
+        &self,
+        catalog: CatalogId,
+        reference: &Name,
+        namespace: &NamespaceIdent,
+        kind: ContentKind,
+        page: &PageRequest,
+    ) -> Result<Page<Content>>;
+    /// The metadata JSON stored for `location`. Guaranteed for every location some reference
+    /// currently points at; other locations may be `NotFound(Table)`.
+    async fn load_metadata(&self, catalog: CatalogId, location: &str) -> Result<Arc<str>>;
+    /// Applies a commit atomically (see [`CommitRequest`]). Errors: `NotFound(Reference)`,
+    /// `InvalidInput` (tag, duplicate key), `NotFound(Namespace)` for a put into a missing
+    /// namespace, and per change as its [`crate::Expected`] says. The first failing change
+    /// decides the error; nothing is applied.
+    async fn commit(&self, request: &CommitRequest) -> Result<Commit>;
+    /// The content at `ident` as of commit `at` (read-only time travel).
+    /// `NotFound(Commit)`, `NotFound(Table|View)`.
+    async fn content_at(
+        &self,
+        catalog: CatalogId,
+        at: CommitId,
+        ident: &TableIdent,
+        kind: ContentKind,
+    ) -> Result<Content>;
+}
+
+/// Branches, tags and the commit DAG of a catalog.
+#[async_trait]
+pub trait RefStore: Send + Sync {
+    /// Creates a branch or tag at commit `from`, carrying the catalog state as of that commit
+    /// (restricted to `scope` when given). `NotFound(Catalog)`, `NotFound(Commit)`,
+    /// `AlreadyExists(Reference)`.
+    async fn create_ref(&self, new: &NewRef, audit: &[AuditEvent]) -> Result<Reference>;
+    /// `NotFound(Reference)`.
+    async fn get_ref(&self, catalog: CatalogId, name: &Name) -> Result<Reference>;
+    /// All references, ordered by name.
+    async fn list_refs(&self, catalog: CatalogId, page: &PageRequest) -> Result<Page<Reference>>;
+    /// Deletes a reference and its content pointers (commits stay in the DAG).
+    /// `NotFound(Reference)`; `InvalidInput` for `main`.
+    async fn delete_ref(&self, catalog: CatalogId, name: &Name, audit: &[AuditEvent])
+    -> Result<()>;
+    /// `NotFound(Commit)`, also for a commit of another catalog.
+    async fn get_commit(&self, catalog: CatalogId, id: CommitId) -> Result<Commit>;
+    /// The first-parent chain starting at `from` (inclusive), newest first.
+    /// `NotFound(Commit)` when `from` does not exist.
+    async fn list_commits(
+        &self,
+        catalog: CatalogId,
+        from: CommitId,
+        page: &PageRequest,
+    ) -> Result<Page<Commit>>;
+}
+
+/// Which audit records to read. `tenant: None` reads every tenant's (root only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub tenant: Option<TenantId>,
+    pub principal: Option<String>,
+    pub action: Option<String>,
+    pub resource: Option<String>,
+    pub result: Option<AuditResult>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+/// The append-only audit log, read newest first.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Records events that accompany no mutation (denials, failures, logins).
+    async fn append_audit(&self, events: &[AuditEvent]) -> Result<()>;
+    /// Matching events, newest first (`since` inclusive, `until` exclusive).
+    async fn list_audit(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<AuditEvent>>;
+}
+
+/// A response remembered for an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    /// Who the key belongs to (e.g. tenant + catalog), so keys never collide across tenants.
+    pub scope: String,
+    pub key: String,
+    /// A digest of the request (method, route, body) so a reused key with another request is
+    /// detected instead of replayed.
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// The unexpired record for `(scope, key)` as of `now`.
+    async fn get_idempotency(
+        &self,
+        scope: &str,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<IdempotencyRecord>>;
+    /// Stores a record unless an unexpired one exists; returns whether it was stored.
+    async fn put_idempotency(&self, record: &IdempotencyRecord) -> Result<bool>;
+    /// Deletes records expired before `now`; returns how many.
+    async fn purge_idempotency(&self, now: Timestamp) -> Result<u64>;
+}
+
+#[async_trait]
+pub trait StoreAdmin: Send + Sync {
+    /// Short backend name for logs and metrics (`memory`, `sqlite`, `postgres`).
+    fn backend(&self) -> &'static str;
+    /// Brings the schema up to date; running it again is a no-op.
+    async fn migrate(&self) -> Result<()>;
+    /// Checks that the backend answers (readiness).
+    async fn ping(&self) -> Result<()>;
+}
