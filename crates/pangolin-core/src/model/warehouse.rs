@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::secret::SealedSecret;
+use crate::secret::{SealedSecret, SecretBox};
 use crate::{Error, Name, Properties, Result, TenantId, Timestamp, WarehouseId};
 
 /// Object storage for catalogs: a typed storage profile plus an optional sealed credential.
@@ -151,6 +151,60 @@ impl StorageProfile {
     }
 }
 
+/// A warehouse's credential in plaintext: only ever held in memory, sealed before storing.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum WarehouseSecret {
+    #[serde(rename_all = "kebab-case")]
+    S3AccessKey {
+        access_key_id: String,
+        secret_access_key: String,
+        #[serde(default)]
+        session_token: Option<String>,
+    },
+    #[serde(rename_all = "kebab-case")]
+    AzureSharedKey { account_key: String },
+    #[serde(rename_all = "kebab-case")]
+    AzureClientCredentials {
+        tenant_id: String,
+        client_id: String,
+        client_secret: String,
+    },
+    #[serde(rename_all = "kebab-case")]
+    GcsServiceAccount { key_json: String },
+}
+
+impl std::fmt::Debug for WarehouseSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WarehouseSecret({}, <redacted>)", self.kind())
+    }
+}
+
+impl WarehouseSecret {
+    /// The kind shown in responses instead of the secret.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WarehouseSecret::S3AccessKey { .. } => "s3-access-key",
+            WarehouseSecret::AzureSharedKey { .. } => "azure-shared-key",
+            WarehouseSecret::AzureClientCredentials { .. } => "azure-client-credentials",
+            WarehouseSecret::GcsServiceAccount { .. } => "gcs-service-account",
+        }
+    }
+
+    /// Encrypts the secret, bound to the warehouse it belongs to.
+    pub fn seal(&self, key: &SecretBox, owner: WarehouseId) -> Result<SealedSecret> {
+        let json = serde_json::to_vec(self).map_err(Error::internal)?;
+        key.seal(self.kind(), owner.as_uuid().as_bytes(), &json)
+    }
+
+    /// Decrypts a secret sealed by [`WarehouseSecret::seal`] for `owner`.
+    pub fn open(key: &SecretBox, owner: WarehouseId, sealed: &SealedSecret) -> Result<Self> {
+        let json = key.open(owner.as_uuid().as_bytes(), sealed)?;
+        serde_json::from_slice(&json)
+            .map_err(|_| Error::internal("a stored warehouse secret is malformed"))
+    }
+}
+
 fn trim_slashes(s: &str) -> &str {
     s.trim_matches('/')
 }
@@ -234,6 +288,22 @@ mod tests {
         let err = s3(Some("a/../b")).validate().unwrap_err().to_string();
         assert!(err.contains("key-prefix"), "{err}");
         assert!(s3(None).validate().is_ok());
+    }
+
+    #[test]
+    fn secrets_seal_per_warehouse_and_never_print() {
+        let key = SecretBox::from_encoded(&SecretBox::generate_encoded()).unwrap();
+        let secret = WarehouseSecret::S3AccessKey {
+            access_key_id: "AKIA".into(),
+            secret_access_key: "s3cr3t".into(),
+            session_token: None,
+        };
+        let owner = WarehouseId::generate();
+        let sealed = secret.seal(&key, owner).unwrap();
+        assert_eq!(sealed.kind, "s3-access-key");
+        assert_eq!(WarehouseSecret::open(&key, owner, &sealed).unwrap(), secret);
+        assert!(WarehouseSecret::open(&key, WarehouseId::generate(), &sealed).is_err());
+        assert!(!format!("{secret:?}").contains("s3cr3t"));
     }
 
     #[test]
