@@ -1,0 +1,26 @@
+//! Pangolin's HTTP layer (axum). Handlers are thin: parse the request, call one service of
+//! `pangolin-catalog`, map the result. Every error leaves through [`error::ApiError`], so every
+//! failure has the Iceberg error envelope.
+
+pub mod error;
+mod health;
+mod state;
+
+pub use state::{ApiConfig, AppState};
+
+use axum::Router;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
+/// The complete HTTP application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .fallback(error::not_found_fallback)
+        .with_state(state)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
