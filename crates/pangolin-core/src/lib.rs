@@ -5,6 +5,7 @@
 //! never has an empty level, a [`PageToken`] is only ever produced by [`page`].
 
 pub mod audit;
+pub mod context;
 pub mod error;
 pub mod ids;
 pub mod model;

@@ -1,0 +1,139 @@
+//! Who is asking and how: built once per request by the HTTP middleware, passed by reference
+//! into every service call, and the source of every audit record's who/where.
+
+use serde::{Deserialize, Serialize};
+
+use crate::TenantId;
+use crate::audit::{AuditEvent, AuditResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrincipalKind {
+    /// No credentials; only possible where authentication is off (loopback development).
+    Anonymous,
+    User,
+    ServiceUser,
+    Root,
+    /// The server itself (bootstrap, maintenance).
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub id: String,
+    pub name: String,
+    pub kind: PrincipalKind,
+}
+
+impl Principal {
+    pub fn anonymous() -> Self {
+        Principal {
+            id: "anonymous".into(),
+            name: "anonymous".into(),
+            kind: PrincipalKind::Anonymous,
+        }
+    }
+
+    pub fn system() -> Self {
+        Principal {
+            id: "system".into(),
+            name: "system".into(),
+            kind: PrincipalKind::System,
+        }
+    }
+}
+
+/// Which delegated storage access the client said it can use (`X-Iceberg-Access-Delegation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccessDelegation {
+    pub vended_credentials: bool,
+    pub remote_signing: bool,
+}
+
+impl AccessDelegation {
+    /// Parses the header's comma-separated list; unknown mechanisms are ignored, never an error.
+    pub fn parse(header: &str) -> Self {
+        let mut d = AccessDelegation::default();
+        for mechanism in header.split(',').map(str::trim) {
+            match mechanism {
+                "vended-credentials" => d.vended_credentials = true,
+                "remote-signing" => d.remote_signing = true,
+                _ => {}
+            }
+        }
+        d
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub tenant_id: TenantId,
+    pub principal: Principal,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+    pub delegation: AccessDelegation,
+    /// From the `Pangolin-Commit-Message` header; recorded on catalog commits.
+    pub commit_message: Option<String>,
+}
+
+impl RequestContext {
+    /// A context for work the server does on its own behalf.
+    pub fn system(tenant_id: TenantId) -> Self {
+        RequestContext {
+            request_id: uuid::Uuid::now_v7().to_string(),
+            tenant_id,
+            principal: Principal::system(),
+            client_addr: None,
+            user_agent: None,
+            delegation: AccessDelegation::default(),
+            commit_message: None,
+        }
+    }
+
+    /// An audit record of `action` on `resource` by this request's principal.
+    pub fn audit(
+        &self,
+        action: &str,
+        resource: impl Into<String>,
+        result: AuditResult,
+    ) -> AuditEvent {
+        let mut e = AuditEvent::new(
+            Some(self.tenant_id),
+            &self.principal.id,
+            action,
+            resource,
+            result,
+        );
+        e.request_id = Some(self.request_id.clone());
+        e.client_addr = self.client_addr.clone();
+        e.user_agent = self.user_agent.clone();
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delegation_header_is_tolerant() {
+        let d = AccessDelegation::parse("vended-credentials, remote-signing");
+        assert!(d.vended_credentials && d.remote_signing);
+        assert_eq!(
+            AccessDelegation::parse("bogus,,"),
+            AccessDelegation::default()
+        );
+    }
+
+    #[test]
+    fn audit_events_carry_request_metadata() {
+        let mut ctx = RequestContext::system(TenantId::generate());
+        ctx.client_addr = Some("127.0.0.1".into());
+        let e = ctx.audit("table.create", "catalog/c/table/a.t", AuditResult::Success);
+        assert_eq!(e.tenant_id, Some(ctx.tenant_id));
+        assert_eq!(e.request_id.as_deref(), Some(ctx.request_id.as_str()));
+        assert_eq!(e.client_addr.as_deref(), Some("127.0.0.1"));
+        assert_eq!(e.principal, "system");
+    }
+}
