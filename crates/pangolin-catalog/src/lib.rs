@@ -1,1 +1,87 @@
+//! Pangolin's service layer, free of HTTP: every Iceberg catalog operation as a method of
+//! [`Services`], taking a [`RequestContext`] and typed inputs, returning typed outputs.
+//!
+//! Phases of a mutating operation: validate → resolve (catalog, reference) → execute against
+//! object storage and the store (one atomic store call, carrying its audit events) → clean up.
 
+mod cache;
+mod errors;
+mod handles;
+pub mod namespaces;
+mod prefix;
+pub mod tables;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use pangolin_storage::StorageRegistry;
+use pangolin_store::DynStore;
+
+pub use cache::{CachedMetadata, MetadataCache};
+pub use handles::{CatalogHandle, Target};
+pub use pangolin_core::context::{AccessDelegation, Principal, PrincipalKind, RequestContext};
+pub use prefix::Prefix;
+
+/// Tunables of the service layer, taken from the server configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Upper bound of the parsed/serialized metadata cache, in bytes of metadata JSON.
+    pub metadata_cache_bytes: u64,
+    /// How long a resolved catalog (catalog + warehouse + IO) is reused without re-reading it.
+    /// Changes made through this server invalidate it at once; the TTL bounds staleness when
+    /// several servers share one store.
+    pub catalog_cache_ttl: Duration,
+    /// How often a commit that lost a race on the metadata pointer is re-based and retried
+    /// before answering 409.
+    pub commit_retries: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            metadata_cache_bytes: 64 * 1024 * 1024,
+            catalog_cache_ttl: Duration::from_secs(10),
+            commit_retries: 8,
+        }
+    }
+}
+
+/// The service layer; cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: DynStore,
+    storage: Arc<StorageRegistry>,
+    handles: handles::HandleCache,
+    metadata: MetadataCache,
+    settings: Settings,
+}
+
+impl Services {
+    pub fn new(store: DynStore, storage: Arc<StorageRegistry>, settings: Settings) -> Self {
+        Services {
+            inner: Arc::new(Inner {
+                handles: handles::HandleCache::new(settings.catalog_cache_ttl),
+                metadata: MetadataCache::new(settings.metadata_cache_bytes),
+                store,
+                storage,
+                settings,
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &DynStore {
+        &self.inner.store
+    }
+
+    pub fn storage(&self) -> &Arc<StorageRegistry> {
+        &self.inner.storage
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+}

@@ -1,0 +1,82 @@
+//! Dropping tables, optionally purging their files.
+
+use pangolin_core::audit::AuditResult;
+use pangolin_core::context::RequestContext;
+use pangolin_core::model::ContentKind;
+use pangolin_core::{Result, TableIdent};
+use pangolin_store::{Change, Expected};
+
+use crate::{Prefix, Services, Target};
+
+impl Services {
+    /// Removes the table from the branch. With `purge`, also deletes everything under the
+    /// table's location, unless another reference still holds the table.
+    pub async fn drop_table(
+        &self,
+        ctx: &RequestContext,
+        prefix: &Prefix,
+        ident: &TableIdent,
+        purge: bool,
+    ) -> Result<()> {
+        let target = self.resolve(ctx, prefix).await?;
+        target.require_writable()?;
+        let content = self.content(&target, ident, ContentKind::Table).await?;
+        let table_location = if purge {
+            Some(
+                self.metadata_at(&target, &content.metadata_location)
+                    .await?
+                    .table()?
+                    .location()
+                    .to_owned(),
+            )
+        } else {
+            None
+        };
+        let change = Change::Delete {
+            ident: ident.clone(),
+            kind: ContentKind::Table,
+            expected: Expected::At(content.metadata_location.clone()),
+        };
+        let audit = ctx
+            .audit("table.drop", target.resource("table", ident), AuditResult::Success)
+            .with_summary(serde_json::json!({ "purge": purge, "metadata-location": content.metadata_location }));
+        self.commit_changes(
+            ctx,
+            &target,
+            vec![change],
+            format!("drop table {ident}"),
+            vec![audit],
+        )
+        .await?;
+        if let Some(location) = table_location {
+            self.purge(&target, &content.metadata_location, &location)
+                .await;
+        }
+        Ok(())
+    }
+
+    /// Deletes a dropped table's files. The drop already succeeded, so failures are logged.
+    async fn purge(&self, target: &Target, metadata_location: &str, table_location: &str) {
+        if self
+            .metadata_still_referenced(target, metadata_location)
+            .await
+        {
+            tracing::info!(%table_location, "not purging: another reference still holds the table");
+            return;
+        }
+        match target.io().delete_prefix(table_location).await {
+            Ok(n) => tracing::info!(%table_location, files = n, "purged dropped table"),
+            Err(e) => {
+                tracing::error!(%table_location, error = %e, "purging a dropped table failed")
+            }
+        }
+    }
+
+    /// Whether some reference still points at this metadata file (so its table lives on there).
+    async fn metadata_still_referenced(&self, target: &Target, metadata_location: &str) -> bool {
+        self.store()
+            .load_metadata(target.catalog_id(), metadata_location)
+            .await
+            .is_ok()
+    }
+}

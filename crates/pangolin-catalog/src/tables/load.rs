@@ -1,0 +1,150 @@
+//! Loading tables. The hot path: one indexed store read for the pointer; the metadata comes
+//! from the cache keyed by location (falling back to the store, then to object storage).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use pangolin_core::context::RequestContext;
+use pangolin_core::model::StorageProfile;
+use pangolin_core::model::{Content, ContentKind};
+use pangolin_core::{CatalogId, Error, Result, TableIdent};
+
+use super::files::read_json;
+use super::{LoadOutcome, LoadedTable, SnapshotsMode, etag};
+use crate::{CachedMetadata, Prefix, Services, Target};
+
+impl Services {
+    pub async fn load_table(
+        &self,
+        ctx: &RequestContext,
+        prefix: &Prefix,
+        ident: &TableIdent,
+        mode: SnapshotsMode,
+        if_none_match: Option<&str>,
+    ) -> Result<LoadOutcome> {
+        let target = self.resolve(ctx, prefix).await?;
+        let content = self.content(&target, ident, ContentKind::Table).await?;
+        let tag = etag(&content.metadata_location, mode);
+        if if_none_match.is_some_and(|inm| etag_matches(inm, &tag)) {
+            return Ok(LoadOutcome::NotModified { etag: tag });
+        }
+        let table = self.loaded_table(&target, content).await?;
+        Ok(LoadOutcome::Loaded { table, mode })
+    }
+
+    /// `HEAD` on a table: `NotFound(Table)` or `Ok`.
+    pub async fn table_exists(
+        &self,
+        ctx: &RequestContext,
+        prefix: &Prefix,
+        ident: &TableIdent,
+    ) -> Result<()> {
+        let target = self.resolve(ctx, prefix).await?;
+        self.content(&target, ident, ContentKind::Table)
+            .await
+            .map(|_| ())
+    }
+
+    pub(crate) async fn content(
+        &self,
+        target: &Target,
+        ident: &TableIdent,
+        kind: ContentKind,
+    ) -> Result<Content> {
+        self.store()
+            .load_content(target.catalog_id(), &target.reference, ident, kind)
+            .await
+    }
+
+    pub(crate) async fn loaded_table(
+        &self,
+        target: &Target,
+        content: Content,
+    ) -> Result<LoadedTable> {
+        let metadata = self.metadata_at(target, &content.metadata_location).await?;
+        Ok(LoadedTable {
+            config: client_config(&target.handle.warehouse.storage),
+            ident: content.ident,
+            content_id: content.content_id,
+            metadata_location: Some(content.metadata_location),
+            metadata,
+        })
+    }
+
+    /// The metadata of `location`: cache, then the store, then the file itself.
+    pub(crate) async fn metadata_at(
+        &self,
+        target: &Target,
+        location: &str,
+    ) -> Result<Arc<CachedMetadata>> {
+        let catalog = target.catalog_id();
+        if let Some(hit) = self.inner.metadata.get(catalog, location) {
+            return Ok(hit);
+        }
+        let json = match self.store().load_metadata(catalog, location).await {
+            Ok(json) => bytes::Bytes::copy_from_slice(json.as_bytes()),
+            Err(Error::NotFound { .. }) => read_json(target.io(), location)
+                .await
+                .map_err(|e| missing_file(e, location))?,
+            Err(e) => return Err(e),
+        };
+        let entry = Arc::new(CachedMetadata::new(json));
+        self.inner.metadata.insert(catalog, location, entry.clone());
+        Ok(entry)
+    }
+
+    pub(crate) fn cache_metadata(
+        &self,
+        catalog: CatalogId,
+        location: &str,
+        entry: Arc<CachedMetadata>,
+    ) {
+        self.inner.metadata.insert(catalog, location, entry);
+    }
+}
+
+/// A pointer to a metadata file that is gone is a server-side inconsistency, not a missing table.
+fn missing_file(e: Error, location: &str) -> Error {
+    match e {
+        Error::NotFound { .. } => Error::internal(format!("metadata file {location} is missing")),
+        other => other,
+    }
+}
+
+/// Whether an `If-None-Match` header value names `tag` (a list, possibly weak, or `*`).
+fn etag_matches(header: &str, tag: &str) -> bool {
+    header
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == tag)
+}
+
+/// Non-secret FileIO settings clients need to reach the table's storage.
+fn client_config(storage: &StorageProfile) -> BTreeMap<String, String> {
+    let mut config = BTreeMap::new();
+    if let StorageProfile::S3(s3) = storage {
+        config.insert("s3.region".into(), s3.region.clone());
+        config.insert("client.region".into(), s3.region.clone());
+        if let Some(endpoint) = &s3.endpoint {
+            config.insert("s3.endpoint".into(), endpoint.clone());
+        }
+        config.insert(
+            "s3.path-style-access".into(),
+            s3.path_style_access.to_string(),
+        );
+    }
+    config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_accepts_lists_weak_tags_and_star() {
+        assert!(etag_matches("\"abc\"", "\"abc\""));
+        assert!(etag_matches("\"x\", W/\"abc\"", "\"abc\""));
+        assert!(etag_matches("*", "\"abc\""));
+        assert!(!etag_matches("\"abd\"", "\"abc\""));
+    }
+}

@@ -1,1 +1,0 @@
-//! Builders for the objects the cases need.
