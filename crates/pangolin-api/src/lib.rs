@@ -2,8 +2,11 @@
 //! `pangolin-catalog`, map the result. Every error leaves through [`error::ApiError`], so every
 //! failure has the Iceberg error envelope.
 
+mod context;
 pub mod error;
+mod extract;
 mod health;
+mod iceberg;
 mod state;
 
 pub use state::{ApiConfig, AppState};
@@ -18,6 +21,7 @@ const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
+        .merge(iceberg::routes())
         .fallback(error::not_found_fallback)
         .with_state(state)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -1,10 +1,28 @@
 use std::sync::Arc;
+use std::time::Duration;
 
+use pangolin_catalog::Services;
+use pangolin_core::TenantId;
 use pangolin_store::DynStore;
 
 /// Settings the HTTP layer needs, extracted from the server config once at startup.
-#[derive(Debug, Clone, Default)]
-pub struct ApiConfig {}
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// The tenant unauthenticated requests act in while authentication is off (loopback
+    /// development only). `None`: every Iceberg request is refused with 401.
+    pub anonymous_tenant: Option<TenantId>,
+    /// How long an `Idempotency-Key` response is replayed (advertised in `/v1/config`).
+    pub idempotency_lifetime: Duration,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            anonymous_tenant: None,
+            idempotency_lifetime: Duration::from_secs(30 * 60),
+        }
+    }
+}
 
 /// Shared by every handler; cheap to clone.
 #[derive(Clone)]
@@ -13,19 +31,38 @@ pub struct AppState {
 }
 
 struct Inner {
-    store: DynStore,
-    #[allow(dead_code)]
+    services: Services,
     config: ApiConfig,
 }
 
 impl AppState {
+    /// Transitional constructor kept while the server binary moves to [`AppState::with_services`]:
+    /// it serves only warehouses without secrets (an ephemeral key opens nothing stored).
     pub fn new(store: DynStore, config: ApiConfig) -> Self {
+        let key = pangolin_core::secret::SecretBox::from_encoded(
+            &pangolin_core::secret::SecretBox::generate_encoded(),
+        )
+        .expect("a generated key is valid");
+        let storage = Arc::new(pangolin_storage::StorageRegistry::new(key));
+        let services = Services::new(store, storage, pangolin_catalog::Settings::default());
+        Self::with_services(services, config)
+    }
+
+    pub fn with_services(services: Services, config: ApiConfig) -> Self {
         AppState {
-            inner: Arc::new(Inner { store, config }),
+            inner: Arc::new(Inner { services, config }),
         }
     }
 
+    pub fn services(&self) -> &Services {
+        &self.inner.services
+    }
+
     pub fn store(&self) -> &DynStore {
-        &self.inner.store
+        self.inner.services.store()
+    }
+
+    pub fn config(&self) -> &ApiConfig {
+        &self.inner.config
     }
 }

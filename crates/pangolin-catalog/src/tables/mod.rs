@@ -4,6 +4,7 @@ mod commit;
 mod create;
 mod drop;
 mod files;
+mod list;
 mod load;
 mod locations;
 mod register;

@@ -1,0 +1,76 @@
+//! The Iceberg REST Catalog API (`/v1/...`), per the official OpenAPI spec.
+
+mod config;
+mod namespaces;
+mod paths;
+mod responses;
+mod tables;
+mod transactions;
+pub(crate) mod wire;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// Every endpoint served, as `/v1/config` advertises them.
+pub(crate) const ENDPOINTS: &[&str] = &[
+    "GET /v1/{prefix}/namespaces",
+    "POST /v1/{prefix}/namespaces",
+    "GET /v1/{prefix}/namespaces/{namespace}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}",
+    "DELETE /v1/{prefix}/namespaces/{namespace}",
+    "POST /v1/{prefix}/namespaces/{namespace}/properties",
+    "GET /v1/{prefix}/namespaces/{namespace}/tables",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables",
+    "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "POST /v1/{prefix}/namespaces/{namespace}/register",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+    "POST /v1/{prefix}/tables/rename",
+    "POST /v1/{prefix}/transactions/commit",
+];
+
+pub(crate) fn routes() -> Router<AppState> {
+    let ns = "/v1/{prefix}/namespaces/{namespace}";
+    let table = "/v1/{prefix}/namespaces/{namespace}/tables/{table}";
+    Router::new()
+        .route("/v1/config", get(config::get_config))
+        .route(
+            "/v1/{prefix}/namespaces",
+            get(namespaces::list).post(namespaces::create),
+        )
+        .route(
+            ns,
+            get(namespaces::load)
+                .head(namespaces::exists)
+                .delete(namespaces::drop),
+        )
+        .route(
+            &format!("{ns}/properties"),
+            post(namespaces::update_properties),
+        )
+        .route(
+            &format!("{ns}/tables"),
+            get(tables::list).post(tables::create),
+        )
+        .route(&format!("{ns}/register"), post(tables::register))
+        .route(
+            table,
+            get(tables::load)
+                .head(tables::exists)
+                .post(tables::commit)
+                .delete(tables::drop),
+        )
+        .route(&format!("{table}/metrics"), post(tables::report_metrics))
+        .route(
+            "/v1/{prefix}/tables/rename",
+            post(transactions::rename_table),
+        )
+        .route(
+            "/v1/{prefix}/transactions/commit",
+            post(transactions::commit),
+        )
+}

@@ -1,0 +1,72 @@
+//! Table results written straight from cached metadata bytes: the metadata JSON, often the
+//! largest part of a response, is never re-serialized on the load path.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::{BufMut, Bytes, BytesMut};
+use pangolin_catalog::tables::{LoadedTable, SnapshotsMode};
+use pangolin_core::{Error, Result};
+
+/// A `LoadTableResult` (also the create/register response), with its `ETag`.
+pub(crate) fn load_table_result(table: &LoadedTable, mode: SnapshotsMode) -> Result<Response> {
+    let metadata = match mode {
+        SnapshotsMode::All => table.metadata.json().clone(),
+        SnapshotsMode::Refs => table.metadata.refs_only_json()?,
+    };
+    let mut out = BytesMut::with_capacity(metadata.len() + 256);
+    out.put_slice(b"{");
+    if let Some(location) = &table.metadata_location {
+        out.put_slice(b"\"metadata-location\":");
+        write_json(&mut out, location)?;
+        out.put_slice(b",");
+    }
+    out.put_slice(b"\"metadata\":");
+    out.put_slice(&metadata);
+    out.put_slice(b",\"config\":");
+    write_json(&mut out, &table.config)?;
+    out.put_slice(b"}");
+    let mut response = json_response(StatusCode::OK, out.freeze());
+    if let Some(tag) = table.etag(mode) {
+        response
+            .headers_mut()
+            .insert(header::ETAG, header_value(&tag)?);
+    }
+    Ok(response)
+}
+
+/// A `CommitTableResponse`.
+pub(crate) fn commit_table_result(location: &str, metadata: &Bytes) -> Result<Response> {
+    let mut out = BytesMut::with_capacity(metadata.len() + location.len() + 64);
+    out.put_slice(b"{\"metadata-location\":");
+    write_json(&mut out, location)?;
+    out.put_slice(b",\"metadata\":");
+    out.put_slice(metadata);
+    out.put_slice(b"}");
+    Ok(json_response(StatusCode::OK, out.freeze()))
+}
+
+/// `304 Not Modified` with the current `ETag`.
+pub(crate) fn not_modified(etag: &str) -> Result<Response> {
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    response
+        .headers_mut()
+        .insert(header::ETAG, header_value(etag)?);
+    Ok(response)
+}
+
+fn json_response(status: StatusCode, body: Bytes) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(out: &mut BytesMut, value: &T) -> Result<()> {
+    serde_json::to_writer(out.writer(), value).map_err(Error::internal)
+}
+
+fn header_value(v: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(v).map_err(Error::internal)
+}
