@@ -4,8 +4,6 @@
 //! for each case. Every case runs (failures do not stop the others) and the run panics at the
 //! end naming each failed case, so one `cargo test` line per backend reports them all.
 
-mod fixtures;
-
 use std::future::Future;
 use std::pin::Pin;
 
@@ -28,11 +26,100 @@ macro_rules! case {
         }
     };
 }
-pub(crate) use case;
+
+/// Asserts that `$result` is `Err` matching `$pattern`, printing what it got otherwise.
+macro_rules! assert_err {
+    ($result:expr, $pattern:pat $(if $guard:expr)? $(,)?) => {{
+        let result = $result;
+        assert!(
+            matches!(result, Err($pattern) $(if $guard)?),
+            "expected Err({}), got {:?}",
+            stringify!($pattern),
+            result
+        );
+    }};
+}
+
+/// Asserts `Err(Error::NotFound { kind: Kind::$kind, .. })`.
+macro_rules! assert_not_found {
+    ($result:expr, $kind:ident) => {
+        assert_err!(
+            $result,
+            $crate::Error::NotFound {
+                kind: pangolin_core::Kind::$kind,
+                ..
+            }
+        )
+    };
+}
+
+/// Asserts `Err(Error::AlreadyExists { kind: Kind::$kind, .. })`.
+macro_rules! assert_already_exists {
+    ($result:expr, $kind:ident) => {
+        assert_err!(
+            $result,
+            $crate::Error::AlreadyExists {
+                kind: pangolin_core::Kind::$kind,
+                ..
+            }
+        )
+    };
+}
+
+/// Asserts `Err(Error::NotEmpty { kind: Kind::$kind, .. })`.
+macro_rules! assert_not_empty {
+    ($result:expr, $kind:ident) => {
+        assert_err!(
+            $result,
+            $crate::Error::NotEmpty {
+                kind: pangolin_core::Kind::$kind,
+                ..
+            }
+        )
+    };
+}
+
+mod admin;
+mod atomicity;
+mod audit;
+mod audit_filters;
+mod catalogs;
+mod commits;
+mod concurrency;
+mod contents;
+mod fixtures;
+mod history;
+mod idempotency;
+mod namespaces;
+mod pagination;
+mod ref_lifecycle;
+mod refs;
+mod tenants;
+mod warehouses;
 
 /// Every case of the suite.
 pub fn cases() -> Vec<Case> {
-    Vec::new()
+    [
+        tenants::cases(),
+        warehouses::cases(),
+        catalogs::cases(),
+        namespaces::cases(),
+        contents::cases(),
+        commits::cases(),
+        atomicity::cases(),
+        concurrency::cases(),
+        refs::cases(),
+        ref_lifecycle::cases(),
+        history::cases(),
+        audit::cases(),
+        audit_filters::cases(),
+        idempotency::cases(),
+        admin::cases(),
+        pagination::cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Runs every case against stores from `factory`; panics listing the cases that failed.

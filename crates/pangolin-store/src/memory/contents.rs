@@ -113,10 +113,12 @@ impl State {
         Ok(reference.head)
     }
 
-    /// Applies checked changes; returns the operations and the locations they replaced.
-    fn apply_changes(&mut self, req: &CommitRequest) -> (Vec<Operation>, Vec<String>) {
+    /// Applies checked changes; returns the operations.
+    ///
+    /// Stored metadata is kept for as long as the catalog exists: a reference can be created at
+    /// any commit, which can make any location ever committed current again.
+    fn apply_changes(&mut self, req: &CommitRequest) -> Vec<Operation> {
         let mut ops = Vec::with_capacity(req.changes.len());
-        let mut replaced = Vec::new();
         for change in &req.changes {
             let key = content_key(req.catalog_id, req.branch.as_str(), change.ident());
             match change {
@@ -140,9 +142,7 @@ impl State {
                         last_commit_id: req.commit_id,
                         updated_at: req.created_at,
                     };
-                    if let Some(old) = self.contents.insert(key, content) {
-                        replaced.push(old.metadata_location);
-                    }
+                    self.contents.insert(key, content);
                     ops.push(Operation::Put {
                         ident: ident.clone(),
                         content_id: *content_id,
@@ -157,24 +157,10 @@ impl State {
                         content_id: old.content_id,
                         kind: *kind,
                     });
-                    replaced.push(old.metadata_location);
                 }
             }
         }
-        (ops, replaced)
-    }
-
-    /// Drops stored metadata that no reference points at any more.
-    pub(super) fn collect_metadata(&mut self, catalog: CatalogId, locations: Vec<String>) {
-        for loc in locations {
-            let used = self
-                .contents
-                .iter()
-                .any(|((c, ..), v)| *c == catalog && v.metadata_location == loc);
-            if !used {
-                self.metadata.remove(&(catalog, loc));
-            }
-        }
+        ops
     }
 }
 
@@ -230,8 +216,7 @@ impl ContentStore for MemoryStore {
     async fn commit(&self, req: &CommitRequest) -> Result<Commit> {
         let mut s = self.state.lock();
         let head = s.check_commit(req)?;
-        let (operations, replaced) = s.apply_changes(req);
-        s.collect_metadata(req.catalog_id, replaced);
+        let operations = s.apply_changes(req);
         let commit = Commit {
             id: req.commit_id,
             catalog_id: req.catalog_id,

@@ -131,15 +131,8 @@ impl RefStore for MemoryStore {
         if s.refs.remove(&(catalog, name.to_string())).is_none() {
             return Err(Error::not_found(Kind::Reference, name));
         }
-        let mut dropped = Vec::new();
-        s.contents.retain(|(c, r, ..), v| {
-            let keep = !(*c == catalog && r == name.as_str());
-            if !keep {
-                dropped.push(v.metadata_location.clone());
-            }
-            keep
-        });
-        s.collect_metadata(catalog, dropped);
+        s.contents
+            .retain(|(c, r, ..), _| !(*c == catalog && r == name.as_str()));
         s.record(audit);
         Ok(())
     }
