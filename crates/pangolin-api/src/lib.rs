@@ -7,11 +7,12 @@ pub mod error;
 mod extract;
 mod health;
 mod iceberg;
+mod idempotency;
 mod state;
 
 pub use state::{ApiConfig, AppState};
 
-use axum::Router;
+use axum::{Router, middleware};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -21,7 +22,10 @@ const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
-        .merge(iceberg::routes())
+        .merge(iceberg::routes().layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::guard,
+        )))
         .fallback(error::not_found_fallback)
         .with_state(state)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
