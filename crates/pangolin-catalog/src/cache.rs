@@ -6,7 +6,7 @@
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use iceberg::spec::TableMetadata;
+use iceberg::spec::{TableMetadata, ViewMetadata};
 use pangolin_core::{CatalogId, Error, Result};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
@@ -18,6 +18,7 @@ use crate::errors::bad_json;
 pub struct CachedMetadata {
     json: Bytes,
     parsed: OnceLock<Arc<TableMetadata>>,
+    view: OnceLock<Arc<ViewMetadata>>,
     refs_only: OnceLock<Bytes>,
 }
 
@@ -26,6 +27,7 @@ impl CachedMetadata {
         CachedMetadata {
             json,
             parsed: OnceLock::new(),
+            view: OnceLock::new(),
             refs_only: OnceLock::new(),
         }
     }
@@ -34,6 +36,13 @@ impl CachedMetadata {
     pub fn from_parts(json: Bytes, metadata: Arc<TableMetadata>) -> Self {
         let entry = CachedMetadata::new(json);
         let _ = entry.parsed.set(metadata);
+        entry
+    }
+
+    /// An entry for view metadata the caller just built, so it is never parsed back.
+    pub fn from_view_parts(json: Bytes, metadata: Arc<ViewMetadata>) -> Self {
+        let entry = CachedMetadata::new(json);
+        let _ = entry.view.set(metadata);
         entry
     }
 
@@ -50,6 +59,17 @@ impl CachedMetadata {
         let parsed: TableMetadata =
             serde_json::from_slice(&self.json).map_err(|e| bad_json("table metadata", e))?;
         Ok(self.parsed.get_or_init(|| Arc::new(parsed)).clone())
+    }
+
+    /// The parsed view metadata (parsed once, then shared). Tables and views share one key
+    /// space, so an entry is only ever asked for the kind its pointer says it is.
+    pub fn view(&self) -> Result<Arc<ViewMetadata>> {
+        if let Some(m) = self.view.get() {
+            return Ok(m.clone());
+        }
+        let parsed: ViewMetadata =
+            serde_json::from_slice(&self.json).map_err(|e| bad_json("view metadata", e))?;
+        Ok(self.view.get_or_init(|| Arc::new(parsed)).clone())
     }
 
     /// The JSON with only the snapshots that some branch or tag references (`snapshots=refs`).
@@ -155,6 +175,7 @@ mod tests {
     fn malformed_metadata_is_a_bad_request_not_a_panic() {
         let entry = CachedMetadata::new(Bytes::from_static(b"{not json"));
         assert!(matches!(entry.table(), Err(Error::InvalidInput(_))));
+        assert!(matches!(entry.view(), Err(Error::InvalidInput(_))));
         assert!(matches!(
             entry.refs_only_json(),
             Err(Error::InvalidInput(_))

@@ -10,6 +10,7 @@ mod handles;
 pub mod namespaces;
 mod prefix;
 pub mod tables;
+pub mod views;
 
 use std::sync::Arc;
 use std::time::Duration;

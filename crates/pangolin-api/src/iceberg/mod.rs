@@ -6,6 +6,7 @@ mod paths;
 mod responses;
 mod tables;
 mod transactions;
+mod views;
 pub(crate) mod wire;
 
 use axum::Router;
@@ -31,11 +32,20 @@ pub(crate) const ENDPOINTS: &[&str] = &[
     "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
     "POST /v1/{prefix}/tables/rename",
     "POST /v1/{prefix}/transactions/commit",
+    "GET /v1/{prefix}/namespaces/{namespace}/views",
+    "POST /v1/{prefix}/namespaces/{namespace}/views",
+    "GET /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "POST /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "POST /v1/{prefix}/namespaces/{namespace}/register-view",
+    "POST /v1/{prefix}/views/rename",
 ];
 
 pub(crate) fn routes() -> Router<AppState> {
     let ns = "/v1/{prefix}/namespaces/{namespace}";
     let table = "/v1/{prefix}/namespaces/{namespace}/tables/{table}";
+    let view = "/v1/{prefix}/namespaces/{namespace}/views/{view}";
     Router::new()
         .route("/v1/config", get(config::get_config))
         .route(
@@ -73,4 +83,14 @@ pub(crate) fn routes() -> Router<AppState> {
             "/v1/{prefix}/transactions/commit",
             post(transactions::commit),
         )
+        .route(&format!("{ns}/views"), get(views::list).post(views::create))
+        .route(&format!("{ns}/register-view"), post(views::register))
+        .route(
+            view,
+            get(views::load)
+                .head(views::exists)
+                .post(views::replace)
+                .delete(views::drop),
+        )
+        .route("/v1/{prefix}/views/rename", post(views::rename))
 }

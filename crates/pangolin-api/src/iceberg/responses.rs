@@ -1,10 +1,11 @@
-//! Table results written straight from cached metadata bytes: the metadata JSON, often the
-//! largest part of a response, is never re-serialized on the load path.
+//! Table and view results written straight from cached metadata bytes: the metadata JSON,
+//! often the largest part of a response, is never re-serialized on the load path.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, Bytes, BytesMut};
 use pangolin_catalog::tables::{LoadedTable, SnapshotsMode};
+use pangolin_catalog::views::LoadedView;
 use pangolin_core::{Error, Result};
 
 /// A `LoadTableResult` (also the create/register response), with its `ETag`.
@@ -41,6 +42,20 @@ pub(crate) fn commit_table_result(location: &str, metadata: &Bytes) -> Result<Re
     write_json(&mut out, location)?;
     out.put_slice(b",\"metadata\":");
     out.put_slice(metadata);
+    out.put_slice(b"}");
+    Ok(json_response(StatusCode::OK, out.freeze()))
+}
+
+/// A `LoadViewResult` (the answer to load, create, replace and register of a view).
+pub(crate) fn load_view_result(view: &LoadedView) -> Result<Response> {
+    let metadata = view.metadata.json();
+    let mut out = BytesMut::with_capacity(metadata.len() + view.metadata_location.len() + 64);
+    out.put_slice(b"{\"metadata-location\":");
+    write_json(&mut out, &view.metadata_location)?;
+    out.put_slice(b",\"metadata\":");
+    out.put_slice(metadata);
+    out.put_slice(b",\"config\":");
+    write_json(&mut out, &view.config)?;
     out.put_slice(b"}");
     Ok(json_response(StatusCode::OK, out.freeze()))
 }

@@ -79,7 +79,10 @@ impl Services {
             .commit_changes(ctx, &target, vec![change], message, vec![audit])
             .await
         {
-            delete_quietly(target.io(), [location]).await;
+            // With an unknown outcome the pointer may already name the file: keep it.
+            if !matches!(e, Error::CommitStateUnknown(_)) {
+                delete_quietly(target.io(), [location]).await;
+            }
             return Err(e);
         }
         self.cache_metadata(target.catalog_id(), &location, new.cache_entry());
@@ -88,7 +91,11 @@ impl Services {
     }
 
     /// `AlreadyExists` when a table or view already holds the name.
-    async fn refuse_existing(&self, target: &crate::Target, ident: &TableIdent) -> Result<()> {
+    pub(crate) async fn refuse_existing(
+        &self,
+        target: &crate::Target,
+        ident: &TableIdent,
+    ) -> Result<()> {
         for kind in [ContentKind::Table, ContentKind::View] {
             match self.content(target, ident, kind).await {
                 Ok(c) => return Err(Error::already_exists(c.kind.error_kind(), ident)),

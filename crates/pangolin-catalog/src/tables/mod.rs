@@ -3,10 +3,10 @@
 mod commit;
 mod create;
 mod drop;
-mod files;
+pub(crate) mod files;
 mod list;
 mod load;
-mod locations;
+pub(crate) mod locations;
 mod register;
 mod rename;
 mod seed;
