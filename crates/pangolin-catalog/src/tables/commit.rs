@@ -37,6 +37,13 @@ pub struct Committed {
     pub metadata: Arc<CachedMetadata>,
 }
 
+/// How one commit attempt ended, when it did not fail outright.
+enum Attempt {
+    Committed(Vec<Committed>),
+    /// Another writer moved a pointer between our read and our store commit.
+    LostRace(Error),
+}
+
 /// One table's outcome of an attempt, before the store commit.
 enum Prepared {
     /// The updates changed nothing: no new file, no pointer move.
@@ -71,23 +78,24 @@ impl Services {
         let target = self.resolve(ctx, prefix).await?;
         target.require_writable()?;
         check_distinct(&changes)?;
-        let mut attempt = 0;
+        let mut retries_left = self.settings().commit_retries;
         loop {
-            match self.attempt_commit(ctx, &target, &changes).await {
-                Err(Error::Conflict { .. }) if attempt < self.settings().commit_retries => {
-                    attempt += 1
-                }
-                other => return other,
+            match self.attempt_commit(ctx, &target, &changes).await? {
+                Attempt::Committed(done) => return Ok(done),
+                Attempt::LostRace(_) if retries_left > 0 => retries_left -= 1,
+                Attempt::LostRace(e) => return Err(e),
             }
         }
     }
 
+    /// One try. Requirement failures are final errors; losing a pointer race to a concurrent
+    /// writer is an [`Attempt::LostRace`], which the caller re-runs against the new state.
     async fn attempt_commit(
         &self,
         ctx: &RequestContext,
         target: &Target,
         changes: &[TableChange],
-    ) -> Result<Vec<Committed>> {
+    ) -> Result<Attempt> {
         let mut prepared = Vec::with_capacity(changes.len());
         for change in changes {
             prepared.push(self.prepare(target, change).await?);
@@ -103,10 +111,15 @@ impl Services {
                 if !matches!(e, Error::CommitStateUnknown(_)) {
                     delete_quietly(target.io(), written).await;
                 }
-                return Err(e);
+                return match e {
+                    Error::Conflict { .. } | Error::AlreadyExists { .. } => {
+                        Ok(Attempt::LostRace(e))
+                    }
+                    other => Err(other),
+                };
             }
         }
-        Ok(self.finish(target, prepared).await)
+        Ok(Attempt::Committed(self.finish(target, prepared).await))
     }
 
     /// Reads one table, checks the requirements and builds its next metadata.
@@ -332,14 +345,7 @@ fn apply_updates(
 
 /// A table's location (and so every file it will write) must stay inside the warehouse.
 fn check_inside(target: &Target, metadata: &TableMetadata) -> Result<()> {
-    if target.io().contains(metadata.location()) {
-        return Ok(());
-    }
-    Err(Error::invalid(format!(
-        "table location {} is outside the warehouse {}",
-        metadata.location(),
-        target.io().base_location()
-    )))
+    super::locations::checked_location(target, metadata.location()).map(|_| ())
 }
 
 fn delete_after_commit(metadata: &TableMetadata) -> bool {

@@ -2,15 +2,16 @@
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::ContentKind;
-use pangolin_core::{Result, TableIdent};
+use pangolin_core::model::{Content, ContentKind};
+use pangolin_core::{Error, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
 use crate::{Prefix, Services, Target};
 
 impl Services {
     /// Removes the table from the branch. With `purge`, also deletes everything under the
-    /// table's location, unless another reference still holds the table.
+    /// table's location, unless another reference still holds the table. A commit racing the
+    /// drop makes it re-read and try again, so a drop never answers 409.
     pub async fn drop_table(
         &self,
         ctx: &RequestContext,
@@ -20,18 +21,34 @@ impl Services {
     ) -> Result<()> {
         let target = self.resolve(ctx, prefix).await?;
         target.require_writable()?;
-        let content = self.content(&target, ident, ContentKind::Table).await?;
-        let table_location = if purge {
-            Some(
-                self.metadata_at(&target, &content.metadata_location)
+        let mut retries_left = self.settings().commit_retries;
+        loop {
+            let content = self.content(&target, ident, ContentKind::Table).await?;
+            match self.commit_table_drop(ctx, &target, &content, purge).await {
+                Err(Error::Conflict { .. }) if retries_left > 0 => retries_left -= 1,
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn commit_table_drop(
+        &self,
+        ctx: &RequestContext,
+        target: &Target,
+        content: &Content,
+        purge: bool,
+    ) -> Result<()> {
+        let table_location = match purge {
+            true => Some(
+                self.metadata_at(target, &content.metadata_location)
                     .await?
                     .table()?
                     .location()
                     .to_owned(),
-            )
-        } else {
-            None
+            ),
+            false => None,
         };
+        let ident = &content.ident;
         let change = Change::Delete {
             ident: ident.clone(),
             kind: ContentKind::Table,
@@ -42,14 +59,14 @@ impl Services {
             .with_summary(serde_json::json!({ "purge": purge, "metadata-location": content.metadata_location }));
         self.commit_changes(
             ctx,
-            &target,
+            target,
             vec![change],
             format!("drop table {ident}"),
             vec![audit],
         )
         .await?;
         if let Some(location) = table_location {
-            self.purge(&target, &content.metadata_location, &location)
+            self.purge(target, &content.metadata_location, &location)
                 .await;
         }
         Ok(())
