@@ -254,7 +254,7 @@ impl Services {
                     let entry = new.cache_entry();
                     self.cache_metadata(target.catalog_id(), &location, entry.clone());
                     if delete_after_commit(&new.metadata) {
-                        self.delete_expired(target, expired).await;
+                        self.delete_expired(target, &ident, expired).await;
                     }
                     out.push(Committed {
                         ident,
@@ -268,18 +268,26 @@ impl Services {
     }
 
     /// Deletes metadata files that left the log, unless another reference still points at one.
-    async fn delete_expired(&self, target: &Target, expired: Vec<MetadataLog>) {
+    async fn delete_expired(&self, target: &Target, ident: &TableIdent, expired: Vec<MetadataLog>) {
+        if expired.is_empty() {
+            return;
+        }
+        let others = match self.on_other_refs(target, ident, ContentKind::Table).await {
+            Ok(others) => others,
+            Err(e) => {
+                tracing::warn!(table = %ident, error = %e, "expired metadata kept: references unreadable");
+                return;
+            }
+        };
         let mut deletable = Vec::new();
         for log in expired {
-            match self
-                .store()
-                .load_metadata(target.catalog_id(), &log.metadata_file)
-                .await
+            if others
+                .iter()
+                .any(|c| c.metadata_location == log.metadata_file)
             {
-                Err(Error::NotFound { .. }) => deletable.push(log.metadata_file),
-                _ => {
-                    tracing::debug!(file = %log.metadata_file, "expired metadata still referenced; kept")
-                }
+                tracing::debug!(file = %log.metadata_file, "expired metadata still referenced; kept");
+            } else {
+                deletable.push(log.metadata_file);
             }
         }
         delete_quietly(target.io(), deletable).await;

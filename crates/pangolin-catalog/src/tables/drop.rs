@@ -3,7 +3,7 @@
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
 use pangolin_core::model::{Content, ContentKind};
-use pangolin_core::{Error, Result, TableIdent};
+use pangolin_core::{Error, PageRequest, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
 use crate::{Prefix, Services, Target};
@@ -66,18 +66,24 @@ impl Services {
         )
         .await?;
         if let Some(location) = table_location {
-            self.purge(target, &content.metadata_location, &location)
-                .await;
+            self.purge(target, content, &location).await;
         }
         Ok(())
     }
 
     /// Deletes a dropped table's files. The drop already succeeded, so failures are logged.
-    async fn purge(&self, target: &Target, metadata_location: &str, table_location: &str) {
-        if self
-            .metadata_still_referenced(target, metadata_location)
+    async fn purge(&self, target: &Target, dropped: &Content, table_location: &str) {
+        let held = match self
+            .on_other_refs(target, &dropped.ident, ContentKind::Table)
             .await
         {
+            Ok(others) => others.iter().any(|c| c.content_id == dropped.content_id),
+            Err(e) => {
+                tracing::warn!(%table_location, error = %e, "not purging: references unreadable");
+                return;
+            }
+        };
+        if held {
             tracing::info!(%table_location, "not purging: another reference still holds the table");
             return;
         }
@@ -89,11 +95,31 @@ impl Services {
         }
     }
 
-    /// Whether some reference still points at this metadata file (so its table lives on there).
-    async fn metadata_still_referenced(&self, target: &Target, metadata_location: &str) -> bool {
-        self.store()
-            .load_metadata(target.catalog_id(), metadata_location)
-            .await
-            .is_ok()
+    /// What every reference but `target`'s holds at `ident`. (Stored metadata cannot tell this:
+    /// the store may keep it for any location ever committed.)
+    pub(crate) async fn on_other_refs(
+        &self,
+        target: &Target,
+        ident: &TableIdent,
+        kind: ContentKind,
+    ) -> Result<Vec<Content>> {
+        let catalog = target.catalog_id();
+        let refs = self.store().list_refs(catalog, &PageRequest::all()).await?;
+        let mut held = Vec::new();
+        for reference in refs.items {
+            if reference.name == target.reference {
+                continue;
+            }
+            match self
+                .store()
+                .load_content(catalog, &reference.name, ident, kind)
+                .await
+            {
+                Ok(content) => held.push(content),
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(held)
     }
 }

@@ -1,10 +1,11 @@
 //! The first metadata of a table created through a commit (a staged create's `assert-create`
 //! transaction). The `iceberg` crate has no empty builder, so one is seeded from the updates
-//! themselves: the first added schema, the requested location and format version; then every
-//! update is applied in order on top (re-adding the same schema is a no-op for the builder).
+//! themselves: the first added schema, spec and sort order, the requested location and format
+//! version; then every update is applied in order on top (re-adding the same schema, spec or
+//! order is a no-op for the builder).
 
 use iceberg::TableUpdate;
-use iceberg::spec::{FormatVersion, SortOrder, TableMetadataBuilder, UnboundPartitionSpec};
+use iceberg::spec::{FormatVersion, SortOrder, TableMetadataBuilder};
 use pangolin_core::model::Namespace;
 use pangolin_core::{ContentId, Error, Result, TableIdent};
 
@@ -41,10 +42,26 @@ pub(crate) fn seed_builder(
             _ => None,
         })
         .unwrap_or(FormatVersion::V2);
+    // Seeding with the first requested spec and order (not unpartitioned/unsorted) keeps their
+    // ids those of the staged metadata the client already wrote data files against.
+    let spec = updates
+        .iter()
+        .find_map(|u| match u {
+            TableUpdate::AddSpec { spec } => Some(spec.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let sort_order = updates
+        .iter()
+        .find_map(|u| match u {
+            TableUpdate::AddSortOrder { sort_order } => Some(sort_order.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(SortOrder::unsorted_order);
     built(TableMetadataBuilder::new(
         schema,
-        UnboundPartitionSpec::default(),
-        SortOrder::unsorted_order(),
+        spec,
+        sort_order,
         location,
         format_version,
         Default::default(),
