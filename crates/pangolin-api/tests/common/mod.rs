@@ -5,9 +5,12 @@
 //! Write a test as `async fn name(app: TestApp)` and list it in [`backend_tests!`], which runs
 //! it once per backend (`memory::name`, `sqlite::name`).
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 pub mod bodies;
+mod disk;
+
+pub use disk::{files_under, local_path, metadata_files};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,7 +29,8 @@ use pangolin_core::secret::SecretBox;
 use pangolin_core::{CatalogId, Name, Properties, WarehouseId};
 use pangolin_storage::StorageRegistry;
 use pangolin_store::memory::MemoryStore;
-use pangolin_store::{DynStore, NewRef};
+use pangolin_store::{DynStore, NewRef, StoreAdmin};
+use pangolin_store_sql::{SqliteOptions, SqliteStore};
 use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -39,6 +43,7 @@ pub const CATALOG: &str = "default";
 macro_rules! backend_tests {
     ($($name:ident),+ $(,)?) => {
         $crate::common::backend_tests!(@backend memory, Memory, $($name),+);
+        $crate::common::backend_tests!(@backend sqlite, Sqlite, $($name),+);
     };
     (@backend $module:ident, $backend:ident, $($name:ident),+) => {
         mod $module {
@@ -61,6 +66,8 @@ pub(crate) use backend_tests;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Memory,
+    /// A SQLite file in the app's temporary directory, migrated.
+    Sqlite,
 }
 
 /// A response: status, headers and the body parsed as JSON (`Null` when empty).
@@ -278,9 +285,17 @@ impl TestApp {
     }
 }
 
-async fn open_store(backend: Backend, _dir: &Path) -> DynStore {
+async fn open_store(backend: Backend, dir: &Path) -> DynStore {
     match backend {
         Backend::Memory => MemoryStore::shared(),
+        Backend::Sqlite => {
+            let path = dir.join("pangolin.db");
+            let store = SqliteStore::open(&path, SqliteOptions::default())
+                .await
+                .expect("open the SQLite store");
+            store.migrate().await.expect("migrate the SQLite store");
+            Arc::new(store)
+        }
     }
 }
 
@@ -360,45 +375,4 @@ pub fn assert_error(reply: &Reply, status: StatusCode, kind: &str) {
         "an error needs a message: {body}"
     );
     assert_eq!(error.len(), 3, "only message, type and code: {body}");
-}
-
-/// The local path of a `file://` location.
-pub fn local_path(location: &str) -> PathBuf {
-    PathBuf::from(
-        location
-            .strip_prefix("file://")
-            .unwrap_or_else(|| panic!("{location} is not a file:// location")),
-    )
-}
-
-/// The files (recursively) under a `file://` location, sorted; empty when it does not exist.
-pub fn files_under(location: &str) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&local_path(location), &mut out);
-    out.sort();
-    out
-}
-
-/// The `*.metadata.json` files of a table whose `LoadTableResult` is `table`.
-pub fn metadata_files(table: &Value) -> Vec<PathBuf> {
-    let location = table["metadata"]["location"]
-        .as_str()
-        .expect("metadata.location");
-    files_under(&format!("{location}/metadata"))
-        .into_iter()
-        .filter(|p| p.to_string_lossy().ends_with(".metadata.json"))
-        .collect()
 }

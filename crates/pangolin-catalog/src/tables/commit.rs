@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use iceberg::spec::{MetadataLog, TableMetadata};
 use iceberg::{TableRequirement, TableUpdate};
@@ -82,7 +83,11 @@ impl Services {
         loop {
             match self.attempt_commit(ctx, &target, &changes).await? {
                 Attempt::Committed(done) => return Ok(done),
-                Attempt::LostRace(_) if retries_left > 0 => retries_left -= 1,
+                Attempt::LostRace(_) if retries_left > 0 => {
+                    retries_left -= 1;
+                    let attempt = self.settings().commit_retries - retries_left;
+                    tokio::time::sleep(retry_backoff(attempt)).await;
+                }
                 Attempt::LostRace(e) => return Err(e),
             }
         }
@@ -316,6 +321,13 @@ impl Services {
         };
         self.store().commit(&request).await
     }
+}
+
+/// Full-jitter exponential backoff before re-basing a commit that lost a pointer race, so that
+/// many writers racing on one table spread out instead of colliding again on every retry.
+fn retry_backoff(attempt: u32) -> Duration {
+    let cap_ms = (2u64 << attempt.min(6)).min(100);
+    Duration::from_millis(rand::random_range(0..=cap_ms))
 }
 
 fn check_distinct(changes: &[TableChange]) -> Result<()> {
