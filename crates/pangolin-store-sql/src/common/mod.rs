@@ -1,6 +1,8 @@
-//! What both SQL backends share: decoding, commit planning, error mapping, value encoding.
+//! What both SQL dialects share: the dialect interface, row decoding, commit planning, error
+//! mapping, and value encoding helpers.
 
 pub(crate) mod decode;
+pub(crate) mod dialect;
 pub(crate) mod error;
 pub(crate) mod plan;
 
@@ -43,8 +45,8 @@ pub(crate) fn after_key(page: &PageRequest) -> String {
     page.after_key().unwrap_or_default()
 }
 
-/// `fetch_limit` as an SQL value; `None` = no limit.
-pub(crate) fn fetch_limit(page: &PageRequest) -> Option<i64> {
+/// `fetch_limit` as a `LIMIT` value both dialects accept (no limit = the largest integer).
+pub(crate) fn row_limit(page: &PageRequest) -> i64 {
     page.fetch_limit()
-        .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
+        .map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX))
 }

@@ -1,100 +1,174 @@
-//! Rows as column arrays: Postgres writes many rows in one statement with `unnest`.
+//! Set-based versions of the dialect operations: each writes or reads many rows in one
+//! statement by passing columns as arrays and `unnest`-ing them (or `= ANY`), so the cost in
+//! round trips does not grow with the number of rows.
 
-use pangolin_core::model::{Content, Operation};
-use pangolin_core::{CatalogId, Timestamp};
+use std::collections::{HashMap, HashSet};
+
+use pangolin_core::audit::AuditEvent;
+use pangolin_core::model::{Commit, Content};
+use pangolin_core::{AuditId, CatalogId, Error, Kind, NamespaceIdent, Result};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::row::{id, ts};
-use crate::common::operation_columns;
+use crate::common::decode::DbId;
+use crate::common::error::DbResultExt;
+use crate::common::{decode, micros, to_json};
 
-/// The operation columns of a commit, as arrays for `unnest`.
-#[derive(Default)]
-pub(super) struct OpColumns {
-    pub(super) op: Vec<&'static str>,
-    pub(super) namespace: Vec<String>,
-    pub(super) name: Vec<String>,
-    pub(super) content_id: Vec<Uuid>,
-    pub(super) kind: Vec<&'static str>,
-    pub(super) location: Vec<Option<String>>,
-}
-
-impl OpColumns {
-    pub(super) fn of(ops: &[Operation]) -> Self {
-        let mut cols = OpColumns::default();
-        for op in ops {
-            let (tag, kind, location) = operation_columns(op);
-            cols.op.push(tag);
-            cols.namespace.push(op.ident().namespace.encoded());
-            cols.name.push(op.ident().name.to_string());
-            cols.content_id.push(id(op.content_id()));
-            cols.kind.push(kind.as_str());
-            cols.location.push(location.map(str::to_owned));
-        }
-        cols
+pub(super) async fn insert_audit(conn: &mut PgConnection, events: &[AuditEvent]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
     }
+    // One row per id, the last one winning: a statement may not upsert a row twice.
+    let last: HashMap<AuditId, usize> = events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let events: Vec<&AuditEvent> = (0..events.len())
+        .filter(|i| last.get(&events[*i].id) == Some(i))
+        .map(|i| &events[i])
+        .collect();
+    let text = |f: fn(&AuditEvent) -> Option<&str>| events.iter().map(|e| f(e)).collect::<Vec<_>>();
+    sqlx::query(
+        "INSERT INTO audit_events (id, time, tenant_id, principal, action, resource, result,
+             request_id, client_addr, user_agent, summary)
+         SELECT u.id, u.time, u.tenant_id, u.principal, u.action, u.resource, u.result,
+                u.request_id, u.client_addr, u.user_agent, u.summary::json
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[],
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+             AS u(id, time, tenant_id, principal, action, resource, result, request_id,
+                  client_addr, user_agent, summary)
+         ON CONFLICT (id) DO UPDATE SET time = excluded.time, tenant_id = excluded.tenant_id,
+             principal = excluded.principal, action = excluded.action,
+             resource = excluded.resource, result = excluded.result,
+             request_id = excluded.request_id, client_addr = excluded.client_addr,
+             user_agent = excluded.user_agent, summary = excluded.summary",
+    )
+    .bind(events.iter().map(|e| e.id.uuid()).collect::<Vec<_>>())
+    .bind(events.iter().map(|e| micros(e.time)).collect::<Vec<_>>())
+    .bind(
+        events
+            .iter()
+            .map(|e| e.tenant_id.map(DbId::uuid))
+            .collect::<Vec<_>>(),
+    )
+    .bind(text(|e| Some(&e.principal)))
+    .bind(text(|e| Some(&e.action)))
+    .bind(text(|e| Some(&e.resource)))
+    .bind(text(|e| Some(e.result.as_str())))
+    .bind(text(|e| e.request_id.as_deref()))
+    .bind(text(|e| e.client_addr.as_deref()))
+    .bind(text(|e| e.user_agent.as_deref()))
+    .bind(
+        events
+            .iter()
+            .map(|e| to_json(&e.summary))
+            .collect::<Result<Vec<_>>>()?,
+    )
+    .execute(conn)
+    .await
+    .db()
+    .map(drop)
 }
 
-/// The content pointers of one branch, as unnest-able columns.
+pub(super) async fn existing_namespaces(
+    conn: &mut PgConnection,
+    catalog: CatalogId,
+    namespaces: &[NamespaceIdent],
+) -> Result<HashSet<NamespaceIdent>> {
+    if namespaces.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let encoded: Vec<String> = namespaces.iter().map(NamespaceIdent::encoded).collect();
+    let found: Vec<String> =
+        sqlx::query_scalar("SELECT path FROM namespaces WHERE catalog_id = $1 AND path = ANY($2)")
+            .bind(catalog.uuid())
+            .bind(&encoded)
+            .fetch_all(conn)
+            .await
+            .db()?;
+    let found: HashSet<String> = found.into_iter().collect();
+    Ok(namespaces
+        .iter()
+        .filter(|ns| found.contains(&ns.encoded()))
+        .cloned()
+        .collect())
+}
+
+/// Content pointers as columns.
 #[derive(Default)]
-pub(super) struct ContentColumns {
+pub(super) struct ContentColumns<'a> {
     pub(super) namespace: Vec<String>,
-    pub(super) name: Vec<String>,
+    pub(super) name: Vec<&'a str>,
     pub(super) content_id: Vec<Uuid>,
     pub(super) kind: Vec<&'static str>,
-    pub(super) location: Vec<String>,
+    pub(super) location: Vec<&'a str>,
     pub(super) last_commit_id: Vec<Uuid>,
-    pub(super) updated_at: Vec<Timestamp>,
+    pub(super) updated_at: Vec<pangolin_core::Timestamp>,
 }
 
-impl ContentColumns {
-    pub(super) fn of(contents: &[Content]) -> Self {
+impl<'a> ContentColumns<'a> {
+    pub(super) fn of(contents: &'a [Content]) -> Self {
         let mut cols = ContentColumns::default();
         for c in contents {
             cols.namespace.push(c.ident.namespace.encoded());
-            cols.name.push(c.ident.name.to_string());
-            cols.content_id.push(id(c.content_id));
+            cols.name.push(c.ident.name.as_str());
+            cols.content_id.push(c.content_id.uuid());
             cols.kind.push(c.kind.as_str());
-            cols.location.push(c.metadata_location.clone());
-            cols.last_commit_id.push(id(c.last_commit_id));
-            cols.updated_at.push(ts(c.updated_at));
+            cols.location.push(&c.metadata_location);
+            cols.last_commit_id.push(c.last_commit_id.uuid());
+            cols.updated_at.push(micros(c.updated_at));
         }
         cols
     }
 }
 
-/// Upserts `contents` onto reference `ref_name` in one statement (`$1` catalog, `$2` ref).
-const UPSERT_CONTENTS: &str = "
-    INSERT INTO contents (catalog_id, ref_name, namespace, name, content_id, kind,
-                          metadata_location, last_commit_id, updated_at)
-    SELECT $1, $2, u.namespace, u.name, u.content_id, u.kind, u.location, u.last_commit_id,
-           u.updated_at
-    FROM unnest($3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::uuid[],
-                $9::timestamptz[])
-        AS u(namespace, name, content_id, kind, location, last_commit_id, updated_at)
-    ON CONFLICT (catalog_id, ref_name, namespace, name) DO UPDATE SET
-        content_id = excluded.content_id, kind = excluded.kind,
-        metadata_location = excluded.metadata_location,
-        last_commit_id = excluded.last_commit_id, updated_at = excluded.updated_at";
-
-pub(super) async fn upsert_contents(
+pub(super) async fn copy_contents(
     conn: &mut PgConnection,
     catalog: CatalogId,
     ref_name: &str,
     contents: &[Content],
-) -> std::result::Result<(), sqlx::Error> {
+) -> Result<()> {
+    let Some(first) = contents.first() else {
+        return Ok(());
+    };
     let cols = ContentColumns::of(contents);
-    sqlx::query(UPSERT_CONTENTS)
-        .bind(id(catalog))
-        .bind(ref_name)
-        .bind(&cols.namespace)
-        .bind(&cols.name)
-        .bind(&cols.content_id)
-        .bind(&cols.kind)
-        .bind(&cols.location)
-        .bind(&cols.last_commit_id)
-        .bind(&cols.updated_at)
-        .execute(conn)
-        .await
-        .map(drop)
+    sqlx::query(
+        "INSERT INTO contents (catalog_id, ref_name, namespace, name, content_id, kind,
+                               metadata_location, last_commit_id, updated_at)
+         SELECT $1, $2, u.namespace, u.name, u.content_id, u.kind, u.location,
+                u.last_commit_id, u.updated_at
+         FROM unnest($3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::uuid[],
+                     $9::timestamptz[])
+             AS u(namespace, name, content_id, kind, location, last_commit_id, updated_at)",
+    )
+    .bind(catalog.uuid())
+    .bind(ref_name)
+    .bind(&cols.namespace)
+    .bind(&cols.name)
+    .bind(&cols.content_id)
+    .bind(&cols.kind)
+    .bind(&cols.location)
+    .bind(&cols.last_commit_id)
+    .bind(&cols.updated_at)
+    .execute(conn)
+    .await
+    // The namespaces were checked; only one dropped since can be missing.
+    .on_violation(|_| Error::not_found(Kind::Namespace, &first.ident.namespace))
+    .map(drop)
+}
+
+pub(super) async fn load_operations(
+    conn: &mut PgConnection,
+    mut commits: Vec<Commit>,
+) -> Result<Vec<Commit>> {
+    if commits.is_empty() {
+        return Ok(commits);
+    }
+    let ids: Vec<Uuid> = commits.iter().map(|c| c.id.uuid()).collect();
+    let rows = sqlx::query(
+        "SELECT * FROM commit_operations WHERE commit_id = ANY($1) ORDER BY commit_id, ordinal",
+    )
+    .bind(&ids)
+    .fetch_all(conn)
+    .await
+    .db()?;
+    decode::attach_operations(&mut commits, &rows)?;
+    Ok(commits)
 }

@@ -1,57 +1,94 @@
-//! The PostgreSQL backend: a connection pool, READ COMMITTED transactions, and row locks
-//! where a decision must not race (a branch's head in `commit`, a namespace's properties).
+//! The PostgreSQL dialect: a connection pool, READ COMMITTED transactions, row locks where a
+//! decision must not race (a branch's head, a namespace's properties), and set-based
+//! statements for the operations that touch many rows.
 
-mod audit;
 mod batch;
-mod catalogs;
 mod commit;
-mod contents;
-mod history;
-mod namespaces;
-mod refs;
-mod row;
-mod tenants;
+mod types;
 
-use std::fmt;
+use std::collections::{HashMap, HashSet};
 
-use async_trait::async_trait;
-use pangolin_core::{Error, Result};
-use pangolin_store::StoreAdmin;
+use pangolin_core::audit::AuditEvent;
+use pangolin_core::model::{Commit, Content};
+use pangolin_core::{CatalogId, Error, NamespaceIdent, Result, TableIdent};
+use pangolin_store::CommitRequest;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, Pool, Postgres};
 
 use crate::PostgresOptions;
+use crate::common::dialect::Dialect;
 use crate::common::error::{DbResultExt, migrate_error};
+use crate::common::plan::Plan;
 use crate::options::{check_schema, redact_url};
+use crate::store::{SqlStore, Target};
+use types::PgStmt;
 
-type Tx = Transaction<'static, Postgres>;
+/// The production store: a PostgreSQL connection pool.
+pub type PostgresStore = SqlStore<Postgres>;
 
-/// The production store. Cheap to clone (a pool handle). Debug and Display show the
-/// connection string without its password.
-#[derive(Clone)]
-pub struct PostgresStore {
-    pool: PgPool,
-    url: String,
-    schema: Option<String>,
-}
+impl Dialect for Postgres {
+    type Stmt = PgStmt;
 
-impl fmt::Debug for PostgresStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PostgresStore")
-            .field("url", &self.url)
-            .field("schema", &self.schema)
-            .finish_non_exhaustive()
+    const BACKEND: &'static str = "postgres";
+    const BEGIN_WRITE: &'static str = "BEGIN";
+    const ROW_LOCKS: bool = true;
+
+    fn stmt(sql: &'static str) -> PgStmt {
+        PgStmt(sqlx::query(sql))
+    }
+
+    async fn migrate(pool: &Pool<Postgres>, schema: Option<&str>) -> Result<()> {
+        let mut migrator = sqlx::migrate!("migrations/postgres");
+        if let Some(schema) = schema {
+            // Checked by `connect` to be a plain identifier, so it needs no quoting.
+            migrator.create_schema(schema.to_owned());
+        }
+        migrator.run(pool).await.map_err(migrate_error)
+    }
+
+    async fn insert_audit(conn: &mut PgConnection, events: &[AuditEvent]) -> Result<()> {
+        batch::insert_audit(conn, events).await
+    }
+
+    async fn existing_namespaces(
+        conn: &mut PgConnection,
+        catalog: CatalogId,
+        namespaces: &[NamespaceIdent],
+    ) -> Result<HashSet<NamespaceIdent>> {
+        batch::existing_namespaces(conn, catalog, namespaces).await
+    }
+
+    async fn current_contents(
+        conn: &mut PgConnection,
+        req: &CommitRequest,
+    ) -> Result<HashMap<TableIdent, Content>> {
+        commit::current_contents(conn, req).await
+    }
+
+    async fn apply_commit(conn: &mut PgConnection, req: &CommitRequest, plan: &Plan) -> Result<()> {
+        commit::apply_commit(conn, req, plan).await
+    }
+
+    async fn insert_commit(conn: &mut PgConnection, commit: &Commit) -> Result<()> {
+        commit::insert_commit(conn, commit).await
+    }
+
+    async fn copy_contents(
+        conn: &mut PgConnection,
+        catalog: CatalogId,
+        ref_name: &str,
+        contents: &[Content],
+    ) -> Result<()> {
+        batch::copy_contents(conn, catalog, ref_name, contents).await
+    }
+
+    async fn load_operations(conn: &mut PgConnection, commits: Vec<Commit>) -> Result<Vec<Commit>> {
+        batch::load_operations(conn, commits).await
     }
 }
 
-impl fmt::Display for PostgresStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "postgres ({})", self.url)
-    }
-}
-
-impl PostgresStore {
-    /// Connects a pool to `url`. Does not migrate: call [`StoreAdmin::migrate`].
+impl SqlStore<Postgres> {
+    /// Connects a pool to `url`. Does not migrate: call `StoreAdmin::migrate`.
     pub async fn connect(url: &str, opts: PostgresOptions) -> Result<Self> {
         if let Some(schema) = &opts.schema {
             check_schema(schema)?;
@@ -67,7 +104,7 @@ impl PostgresStore {
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
                 Box::pin(async move {
-                    // Every statement names its tables unqualified, so the search path alone
+                    // Statements name their tables unqualified, so the search path alone
                     // decides which schema a store works in.
                     if let Some(schema) = schema {
                         sqlx::query("SELECT set_config('search_path', $1, false)")
@@ -81,43 +118,12 @@ impl PostgresStore {
             .connect_with(connect)
             .await
             .db()?;
-        Ok(PostgresStore {
+        Ok(SqlStore {
             pool,
-            url: redacted,
-            schema: opts.schema,
+            target: Target::Server {
+                url: redacted,
+                schema: opts.schema,
+            },
         })
-    }
-
-    /// Closes every pooled connection.
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    async fn begin(&self) -> Result<Tx> {
-        self.pool.begin().await.db()
-    }
-}
-
-#[async_trait]
-impl StoreAdmin for PostgresStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        let mut migrator = sqlx::migrate!("migrations/postgres");
-        if let Some(schema) = &self.schema {
-            // Validated by `connect` as a plain identifier, so it needs no quoting.
-            migrator.create_schema(schema.clone());
-        }
-        migrator.run(&self.pool).await.map_err(migrate_error)
-    }
-
-    async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .db()
-            .map(drop)
     }
 }

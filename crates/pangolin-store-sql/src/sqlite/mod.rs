@@ -1,55 +1,48 @@
-//! The SQLite backend: one database file, WAL journal, writers serialized by `BEGIN IMMEDIATE`
-//! (so a writer waits for the lock up front, on the busy timeout, instead of failing with
-//! `SQLITE_BUSY` when a read transaction tries to upgrade).
+//! The SQLite dialect: one database file, WAL journal, writers serialized by
+//! `BEGIN IMMEDIATE`. Statements are in-process calls, so the portable one-row-per-statement
+//! operations are used as they are.
 
-mod audit;
-mod catalogs;
-mod commit;
-mod contents;
-mod history;
-mod namespaces;
-mod refs;
-mod row;
-mod tenants;
+mod types;
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use async_trait::async_trait;
-use pangolin_core::{Error, PageRequest, Result};
-use pangolin_store::StoreAdmin;
+use pangolin_core::{Error, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Pool, Sqlite};
 
 use crate::SqliteOptions;
+use crate::common::dialect::Dialect;
 use crate::common::error::{DbResultExt, migrate_error};
+use crate::store::{SqlStore, Target};
+use types::SqliteStmt;
 
-type Tx = Transaction<'static, Sqlite>;
+/// The embedded store: one SQLite database file.
+pub type SqliteStore = SqlStore<Sqlite>;
 
-/// The embedded store. Cheap to clone (a pool handle).
-#[derive(Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-    path: PathBuf,
-}
+impl Dialect for Sqlite {
+    type Stmt = SqliteStmt;
 
-impl fmt::Debug for SqliteStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SqliteStore")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+    const BACKEND: &'static str = "sqlite";
+    // The write lock from the first statement: a deferred transaction that reads first
+    // would fail with SQLITE_BUSY when upgrading instead of waiting on the busy timeout.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const ROW_LOCKS: bool = false;
+
+    fn stmt(sql: &'static str) -> SqliteStmt {
+        SqliteStmt(sqlx::query(sql))
+    }
+
+    async fn migrate(pool: &Pool<Sqlite>, _schema: Option<&str>) -> Result<()> {
+        sqlx::migrate!("migrations/sqlite")
+            .run(pool)
+            .await
+            .map_err(migrate_error)
     }
 }
 
-impl fmt::Display for SqliteStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "sqlite ({})", self.path.display())
-    }
-}
-
-impl SqliteStore {
-    /// Opens (creating the file and its directories if missing) the database at `path`.
-    /// Does not migrate: call [`StoreAdmin::migrate`].
+impl SqlStore<Sqlite> {
+    /// Opens the database at `path`, creating the file and its directories if missing.
+    /// Does not migrate: call `StoreAdmin::migrate`.
     pub async fn open(path: &Path, opts: SqliteOptions) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir).await.map_err(|e| {
@@ -69,51 +62,9 @@ impl SqliteStore {
             .connect_with(connect)
             .await
             .db()?;
-        Ok(SqliteStore {
+        Ok(SqlStore {
             pool,
-            path: path.to_owned(),
+            target: Target::File(path.to_owned()),
         })
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Closes every pooled connection (e.g. before reopening the file).
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// A write transaction holding the database's write lock from its first statement.
-    async fn write(&self) -> Result<Tx> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.db()
-    }
-}
-
-/// `fetch_limit` as SQLite's LIMIT, where a negative value means no limit.
-fn limit(page: &PageRequest) -> i64 {
-    crate::common::fetch_limit(page).unwrap_or(-1)
-}
-
-#[async_trait]
-impl StoreAdmin for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!("migrations/sqlite")
-            .run(&self.pool)
-            .await
-            .map_err(migrate_error)
-    }
-
-    async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .db()
-            .map(drop)
     }
 }

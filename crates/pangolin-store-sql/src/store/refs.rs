@@ -3,35 +3,33 @@ use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{Commit, Content, MAIN_BRANCH, Reference};
 use pangolin_core::{CatalogId, CommitId, Error, Kind, Name, Page, PageRequest, Result};
 use pangolin_store::{NewRef, RefStore};
-use sqlx::PgConnection;
-use uuid::Uuid;
 
-use super::PostgresStore;
-use super::audit::insert_audit;
-use super::batch::upsert_contents;
-use super::commit::existing_namespaces;
 use super::history::{commit_exists, first_parent_chain, load_commit, state_at};
 use super::namespaces::catalog_exists;
-use super::row::{id, ts};
-use crate::common::decode;
+use super::{Access, SqlStore};
+use crate::common::decode::{self, RowExt};
+use crate::common::dialect::{Dialect, Stmt, for_update};
 use crate::common::error::DbResultExt;
 use crate::common::plan::{in_scope, missing_namespace, namespaces_of};
-use crate::common::{after_key, fetch_limit, to_json, to_opt_json};
+use crate::common::{after_key, row_limit, to_json, to_opt_json};
 
-pub(super) async fn insert_ref(conn: &mut PgConnection, r: &Reference) -> Result<()> {
-    sqlx::query(
+pub(super) async fn insert_ref<DB: Dialect>(
+    conn: &mut DB::Connection,
+    r: &Reference,
+) -> Result<()> {
+    DB::stmt(
         "INSERT INTO refs
              (catalog_id, name, kind, head, scope, properties, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5::json, $6::json, $7, $8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(id(r.catalog_id))
-    .bind(r.name.as_str())
-    .bind(r.kind.as_str())
-    .bind(id(r.head))
-    .bind(to_opt_json(r.scope.as_ref())?)
-    .bind(to_json(&r.properties)?)
-    .bind(ts(r.created_at))
-    .bind(ts(r.updated_at))
+    .id(r.catalog_id)
+    .text(r.name.as_str())
+    .text(r.kind.as_str())
+    .id(r.head)
+    .opt_json(to_opt_json(r.scope.as_ref())?.as_deref())
+    .json(&to_json(&r.properties)?)
+    .ts(r.created_at)
+    .ts(r.updated_at)
     .execute(conn)
     .await
     .on_violation(|_| Error::already_exists(Kind::Reference, &r.name))
@@ -41,12 +39,12 @@ pub(super) async fn insert_ref(conn: &mut PgConnection, r: &Reference) -> Result
 /// The catalog state at `from` (which exists). A whole-catalog reference whose head is `from`
 /// already holds exactly that state, so it is copied instead of folding the history; one
 /// statement reads the reference and its contents, so a concurrent commit cannot split them.
-async fn contents_at(
-    conn: &mut PgConnection,
+async fn contents_at<DB: Dialect>(
+    conn: &mut DB::Connection,
     catalog: CatalogId,
     from: CommitId,
 ) -> Result<Vec<Content>> {
-    let rows = sqlx::query(
+    let rows = DB::stmt(
         "SELECT r.name AS source, c.namespace, c.name, c.content_id, c.kind,
                 c.metadata_location, c.last_commit_id, c.updated_at
          FROM (SELECT name FROM refs WHERE catalog_id = $1 AND head = $2 AND scope IS NULL
@@ -54,30 +52,30 @@ async fn contents_at(
          LEFT JOIN contents c ON c.catalog_id = $1 AND c.ref_name = r.name
          ORDER BY c.namespace, c.name",
     )
-    .bind(id(catalog))
-    .bind(id(from))
+    .id(catalog)
+    .id(from)
     .fetch_all(&mut *conn)
     .await
     .db()?;
     if rows.is_empty() {
-        return state_at(conn, catalog, from).await;
+        return state_at::<DB>(conn, catalog, from).await;
     }
     decode::outer_joined_contents(&rows)
 }
 
 #[async_trait]
-impl RefStore for PostgresStore {
+impl<DB: Dialect> RefStore for SqlStore<DB> {
     async fn create_ref(&self, new: &NewRef, audit: &[AuditEvent]) -> Result<Reference> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.write().await?;
         let cid = new.catalog_id;
-        if !catalog_exists(&mut tx, cid).await? {
+        if !catalog_exists::<DB>(&mut tx, cid).await? {
             return Err(Error::not_found(Kind::Catalog, cid));
         }
-        if !commit_exists(&mut tx, cid, new.from).await? {
+        if !commit_exists::<DB>(&mut tx, cid, new.from).await? {
             return Err(Error::not_found(Kind::Commit, new.from));
         }
         let state = in_scope(
-            contents_at(&mut tx, cid, new.from).await?,
+            contents_at::<DB>(&mut tx, cid, new.from).await?,
             new.scope.as_deref(),
         );
         let reference = Reference {
@@ -90,28 +88,24 @@ impl RefStore for PostgresStore {
             created_at: new.created_at,
             updated_at: new.created_at,
         };
-        insert_ref(&mut tx, &reference).await?;
+        insert_ref::<DB>(&mut tx, &reference).await?;
         // Namespaces are not versioned: one dropped since `from` cannot hold the copy.
         let wanted = namespaces_of(&state);
-        let found = existing_namespaces(&mut tx, cid, &wanted).await?;
+        let found = DB::existing_namespaces(&mut tx, cid, &wanted).await?;
         if let Some(ns) = missing_namespace(&wanted, &found) {
             return Err(Error::not_found(Kind::Namespace, ns));
         }
-        if !state.is_empty() {
-            upsert_contents(&mut tx, cid, new.name.as_str(), &state)
-                .await
-                .on_violation(|_| Error::not_found(Kind::Namespace, &state[0].ident.namespace))?;
-        }
-        insert_audit(&mut tx, audit).await?;
+        DB::copy_contents(&mut tx, cid, new.name.as_str(), &state).await?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()?;
         Ok(reference)
     }
 
     async fn get_ref(&self, catalog: CatalogId, name: &Name) -> Result<Reference> {
-        let row = sqlx::query("SELECT * FROM refs WHERE catalog_id = $1 AND name = $2")
-            .bind(id(catalog))
-            .bind(name.as_str())
-            .fetch_optional(&self.pool)
+        let row = DB::stmt("SELECT * FROM refs WHERE catalog_id = $1 AND name = $2")
+            .id(catalog)
+            .text(name.as_str())
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Reference, name))?;
@@ -119,13 +113,13 @@ impl RefStore for PostgresStore {
     }
 
     async fn list_refs(&self, catalog: CatalogId, page: &PageRequest) -> Result<Page<Reference>> {
-        let rows = sqlx::query(
+        let rows = DB::stmt(
             "SELECT * FROM refs WHERE catalog_id = $1 AND name > $2 ORDER BY name LIMIT $3",
         )
-        .bind(id(catalog))
-        .bind(after_key(page))
-        .bind(fetch_limit(page))
-        .fetch_all(&self.pool)
+        .id(catalog)
+        .text(&after_key(page))
+        .int(row_limit(page))
+        .fetch_all(&mut *self.conn().await?)
         .await
         .db()?;
         let refs = decode::all(&rows, decode::reference)?;
@@ -141,16 +135,18 @@ impl RefStore for PostgresStore {
         if name.as_str() == MAIN_BRANCH {
             return Err(Error::invalid("the main branch cannot be deleted"));
         }
-        let mut tx = self.begin().await?;
-        // The reference row first, the lock order of `commit`: a commit in flight finishes
+        let mut tx = self.write().await?;
+        // The reference row first, in the lock order of `commit`: a commit in flight finishes
         // before its branch goes, and no deadlock forms over the content rows.
-        let found: Option<i32> =
-            sqlx::query_scalar("SELECT 1 FROM refs WHERE catalog_id = $1 AND name = $2 FOR UPDATE")
-                .bind(id(catalog))
-                .bind(name.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .db()?;
+        let found = DB::stmt(for_update!(
+            DB,
+            "SELECT name FROM refs WHERE catalog_id = $1 AND name = $2"
+        ))
+        .id(catalog)
+        .text(name.as_str())
+        .fetch_optional(&mut tx)
+        .await
+        .db()?;
         if found.is_none() {
             return Err(Error::not_found(Kind::Reference, name));
         }
@@ -159,20 +155,19 @@ impl RefStore for PostgresStore {
             "DELETE FROM contents WHERE catalog_id = $1 AND ref_name = $2",
             "DELETE FROM refs WHERE catalog_id = $1 AND name = $2",
         ] {
-            sqlx::query(sql)
-                .bind(id(catalog))
-                .bind(name.as_str())
-                .execute(&mut *tx)
+            DB::stmt(sql)
+                .id(catalog)
+                .text(name.as_str())
+                .execute(&mut tx)
                 .await
                 .db()?;
         }
-        insert_audit(&mut tx, audit).await?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 
     async fn get_commit(&self, catalog: CatalogId, commit: CommitId) -> Result<Commit> {
-        let mut conn = self.pool.acquire().await.db()?;
-        load_commit(&mut conn, catalog, commit).await
+        load_commit::<DB>(&mut *self.conn().await?, catalog, commit).await
     }
 
     async fn list_commits(
@@ -181,28 +176,29 @@ impl RefStore for PostgresStore {
         from: CommitId,
         page: &PageRequest,
     ) -> Result<Page<Commit>> {
-        let mut conn = self.pool.acquire().await.db()?;
-        if !commit_exists(&mut conn, catalog, from).await? {
+        let mut conn = self.conn().await?;
+        if !commit_exists::<DB>(&mut conn, catalog, from).await? {
             return Err(Error::not_found(Kind::Commit, from));
         }
         let start = match page.after_key() {
             None => Some(from),
+            // The next page starts at the first parent of the last commit returned.
             Some(key) => {
                 let after: CommitId = key.parse()?;
-                let parent: Option<Option<Uuid>> = sqlx::query_scalar(
-                    "SELECT parent FROM commits WHERE id = $1 AND catalog_id = $2",
-                )
-                .bind(id(after))
-                .bind(id(catalog))
-                .fetch_optional(&mut *conn)
-                .await
-                .db()?;
-                let parent = parent.ok_or_else(|| Error::not_found(Kind::Commit, after))?;
-                parent.map(CommitId::from_uuid)
+                let row = DB::stmt("SELECT parent FROM commits WHERE id = $1 AND catalog_id = $2")
+                    .id(after)
+                    .id(catalog)
+                    .fetch_optional(&mut conn)
+                    .await
+                    .db()?;
+                let row = row.ok_or_else(|| Error::not_found(Kind::Commit, after))?;
+                row.opt_uuid("parent")?.map(CommitId::from_uuid)
             }
         };
         let commits = match start {
-            Some(start) => first_parent_chain(&mut conn, catalog, start, fetch_limit(page)).await?,
+            Some(start) => {
+                first_parent_chain::<DB>(&mut conn, catalog, start, row_limit(page)).await?
+            }
             None => Vec::new(),
         };
         Ok(Page::from_rows(commits, page, |c| c.id.to_string()))

@@ -6,31 +6,30 @@ use pangolin_core::{
     CatalogId, CommitId, Error, Kind, Name, NamespaceIdent, Page, PageRequest, Result, TableIdent,
 };
 use pangolin_store::{CommitRequest, ContentStore};
-use sqlx::SqliteConnection;
 
-use super::history::{commit_exists, last_operation_on};
+use super::history::content_at;
 use super::namespaces::namespace_exists;
-use super::row::id;
-use super::{SqliteStore, limit};
-use crate::common::after_key;
-use crate::common::decode;
+use super::{Access, SqlStore};
+use crate::common::decode::RowExt;
+use crate::common::dialect::{Dialect, Stmt};
 use crate::common::error::DbResultExt;
+use crate::common::{after_key, decode, row_limit};
 
-pub(super) async fn ref_exists(
-    conn: &mut SqliteConnection,
+pub(super) async fn ref_exists<DB: Dialect>(
+    conn: &mut DB::Connection,
     catalog: CatalogId,
     name: &Name,
 ) -> Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM refs WHERE catalog_id = $1 AND name = $2)")
-        .bind(id(catalog))
-        .bind(name.as_str())
-        .fetch_one(conn)
+    DB::stmt("SELECT EXISTS (SELECT 1 FROM refs WHERE catalog_id = $1 AND name = $2)")
+        .id(catalog)
+        .text(name.as_str())
+        .exists(conn)
         .await
         .db()
 }
 
 #[async_trait]
-impl ContentStore for SqliteStore {
+impl<DB: Dialect> ContentStore for SqlStore<DB> {
     async fn load_content(
         &self,
         catalog: CatalogId,
@@ -38,16 +37,16 @@ impl ContentStore for SqliteStore {
         ident: &TableIdent,
         kind: ContentKind,
     ) -> Result<Content> {
-        let mut conn = self.pool.acquire().await.db()?;
-        let row = sqlx::query(
+        let mut conn = self.conn().await?;
+        let row = DB::stmt(
             "SELECT * FROM contents
              WHERE catalog_id = $1 AND ref_name = $2 AND namespace = $3 AND name = $4",
         )
-        .bind(id(catalog))
-        .bind(reference.as_str())
-        .bind(ident.namespace.encoded())
-        .bind(ident.name.as_str())
-        .fetch_optional(&mut *conn)
+        .id(catalog)
+        .text(reference.as_str())
+        .text(&ident.namespace.encoded())
+        .text(ident.name.as_str())
+        .fetch_optional(&mut conn)
         .await
         .db()?;
         let missing = || Error::not_found(kind.error_kind(), ident);
@@ -60,8 +59,8 @@ impl ContentStore for SqliteStore {
                     Err(missing())
                 }
             }
-            // A content row implies its reference, so only a miss needs the second look.
-            None if ref_exists(&mut conn, catalog, reference).await? => Err(missing()),
+            // A content row implies its reference, so only a miss needs a second look.
+            None if ref_exists::<DB>(&mut conn, catalog, reference).await? => Err(missing()),
             None => Err(Error::not_found(Kind::Reference, reference)),
         }
     }
@@ -74,26 +73,26 @@ impl ContentStore for SqliteStore {
         kind: ContentKind,
         page: &PageRequest,
     ) -> Result<Page<Content>> {
-        let mut conn = self.pool.acquire().await.db()?;
-        if !ref_exists(&mut conn, catalog, reference).await? {
+        let mut conn = self.conn().await?;
+        if !ref_exists::<DB>(&mut conn, catalog, reference).await? {
             return Err(Error::not_found(Kind::Reference, reference));
         }
-        if !namespace_exists(&mut conn, catalog, namespace).await? {
+        if !namespace_exists::<DB>(&mut conn, catalog, namespace).await? {
             return Err(Error::not_found(Kind::Namespace, namespace));
         }
-        let rows = sqlx::query(
+        let rows = DB::stmt(
             "SELECT * FROM contents
              WHERE catalog_id = $1 AND ref_name = $2 AND namespace = $3 AND kind = $4
                  AND name > $5
              ORDER BY name LIMIT $6",
         )
-        .bind(id(catalog))
-        .bind(reference.as_str())
-        .bind(namespace.encoded())
-        .bind(kind.as_str())
-        .bind(after_key(page))
-        .bind(limit(page))
-        .fetch_all(&mut *conn)
+        .id(catalog)
+        .text(reference.as_str())
+        .text(&namespace.encoded())
+        .text(kind.as_str())
+        .text(&after_key(page))
+        .int(row_limit(page))
+        .fetch_all(&mut conn)
         .await
         .db()?;
         let contents = decode::all(&rows, decode::keyed_content)?;
@@ -103,16 +102,15 @@ impl ContentStore for SqliteStore {
     }
 
     async fn load_metadata(&self, catalog: CatalogId, location: &str) -> Result<Arc<str>> {
-        let body: Option<String> = sqlx::query_scalar(
-            "SELECT metadata FROM metadata_blobs WHERE catalog_id = $1 AND location = $2",
-        )
-        .bind(id(catalog))
-        .bind(location)
-        .fetch_optional(&self.pool)
-        .await
-        .db()?;
-        body.map(Arc::from)
-            .ok_or_else(|| Error::not_found(Kind::Table, location))
+        let row =
+            DB::stmt("SELECT metadata FROM metadata_blobs WHERE catalog_id = $1 AND location = $2")
+                .id(catalog)
+                .text(location)
+                .fetch_optional(&mut *self.conn().await?)
+                .await
+                .db()?;
+        let row = row.ok_or_else(|| Error::not_found(Kind::Table, location))?;
+        row.text("metadata").map(Arc::from)
     }
 
     async fn commit(&self, req: &CommitRequest) -> Result<Commit> {
@@ -126,17 +124,9 @@ impl ContentStore for SqliteStore {
         ident: &TableIdent,
         kind: ContentKind,
     ) -> Result<Content> {
-        let mut conn = self.pool.acquire().await.db()?;
-        let row = last_operation_on(&mut conn, catalog, at, ident).await?;
-        let content = match &row {
-            Some(row) => decode::put_content(row, ident)?,
-            // No operation on the key: distinguish an empty history from a missing commit.
-            None if !commit_exists(&mut conn, catalog, at).await? => {
-                return Err(Error::not_found(Kind::Commit, at));
-            }
-            None => None,
-        };
-        content
+        let mut conn = self.conn().await?;
+        content_at::<DB>(&mut conn, catalog, at, ident)
+            .await?
             .filter(|c| c.kind == kind)
             .ok_or_else(|| Error::not_found(kind.error_kind(), ident))
     }

@@ -3,46 +3,48 @@ use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{Tenant, Warehouse};
 use pangolin_core::{Error, Kind, Name, Page, PageRequest, Result, TenantId, WarehouseId};
 use pangolin_store::{TenantStore, WarehouseStore};
-use sqlx::SqliteConnection;
 
-use super::audit::insert_audit;
-use super::row::{id, ts};
-use super::{SqliteStore, limit};
-use crate::common::error::DbResultExt;
-use crate::common::{after_key, decode, to_json, to_opt_json};
+use super::{Access, SqlStore};
+use crate::common::decode::RowExt;
+use crate::common::dialect::{Dialect, Stmt};
+use crate::common::error::{DbResultExt, Violation};
+use crate::common::{after_key, decode, row_limit, to_json, to_opt_json};
 
-pub(super) async fn tenant_exists(conn: &mut SqliteConnection, tenant: TenantId) -> Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1)")
-        .bind(id(tenant))
-        .fetch_one(conn)
+pub(super) async fn tenant_exists<DB: Dialect>(
+    conn: &mut DB::Connection,
+    tenant: TenantId,
+) -> Result<bool> {
+    DB::stmt("SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1)")
+        .id(tenant)
+        .exists(conn)
         .await
         .db()
 }
 
 #[async_trait]
-impl TenantStore for SqliteStore {
+impl<DB: Dialect> TenantStore for SqlStore<DB> {
     async fn create_tenant(&self, t: &Tenant, audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.write().await?;
-        sqlx::query(
+        DB::stmt(
             "INSERT INTO tenants (id, name, properties, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(id(t.id))
-        .bind(t.name.as_str())
-        .bind(to_json(&t.properties)?)
-        .bind(ts(t.created_at))
-        .bind(ts(t.updated_at))
-        .execute(&mut *tx)
+        .id(t.id)
+        .text(t.name.as_str())
+        .json(&to_json(&t.properties)?)
+        .ts(t.created_at)
+        .ts(t.updated_at)
+        .execute(&mut tx)
         .await
         .on_violation(|_| Error::already_exists(Kind::Tenant, &t.name))?;
-        insert_audit(&mut tx, audit).await?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 
     async fn get_tenant(&self, tid: TenantId) -> Result<Tenant> {
-        let row = sqlx::query("SELECT * FROM tenants WHERE id = $1")
-            .bind(id(tid))
-            .fetch_optional(&self.pool)
+        let row = DB::stmt("SELECT * FROM tenants WHERE id = $1")
+            .id(tid)
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Tenant, tid))?;
@@ -50,9 +52,9 @@ impl TenantStore for SqliteStore {
     }
 
     async fn get_tenant_by_name(&self, name: &Name) -> Result<Tenant> {
-        let row = sqlx::query("SELECT * FROM tenants WHERE name = $1")
-            .bind(name.as_str())
-            .fetch_optional(&self.pool)
+        let row = DB::stmt("SELECT * FROM tenants WHERE name = $1")
+            .text(name.as_str())
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Tenant, name))?;
@@ -60,10 +62,10 @@ impl TenantStore for SqliteStore {
     }
 
     async fn list_tenants(&self, page: &PageRequest) -> Result<Page<Tenant>> {
-        let rows = sqlx::query("SELECT * FROM tenants WHERE name > $1 ORDER BY name LIMIT $2")
-            .bind(after_key(page))
-            .bind(limit(page))
-            .fetch_all(&self.pool)
+        let rows = DB::stmt("SELECT * FROM tenants WHERE name > $1 ORDER BY name LIMIT $2")
+            .text(&after_key(page))
+            .int(row_limit(page))
+            .fetch_all(&mut *self.conn().await?)
             .await
             .db()?;
         let tenants = decode::all(&rows, decode::tenant)?;
@@ -72,85 +74,96 @@ impl TenantStore for SqliteStore {
 
     async fn update_tenant(&self, t: &Tenant, audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.write().await?;
-        let done = sqlx::query(
+        let changed = DB::stmt(
             "UPDATE tenants SET name = $2, properties = $3, updated_at = $4 WHERE id = $1",
         )
-        .bind(id(t.id))
-        .bind(t.name.as_str())
-        .bind(to_json(&t.properties)?)
-        .bind(ts(t.updated_at))
-        .execute(&mut *tx)
+        .id(t.id)
+        .text(t.name.as_str())
+        .json(&to_json(&t.properties)?)
+        .ts(t.updated_at)
+        .execute(&mut tx)
         .await
         .on_violation(|_| Error::already_exists(Kind::Tenant, &t.name))?;
-        if done.rows_affected() == 0 {
+        if changed == 0 {
             return Err(Error::not_found(Kind::Tenant, t.id));
         }
-        insert_audit(&mut tx, audit).await?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 
     async fn delete_tenant(&self, tid: TenantId, audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.write().await?;
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM tenants WHERE id = $1")
-            .bind(id(tid))
-            .fetch_optional(&mut *tx)
+        let row = DB::stmt("SELECT name FROM tenants WHERE id = $1")
+            .id(tid)
+            .fetch_optional(&mut tx)
             .await
             .db()?;
-        let name = name.ok_or_else(|| Error::not_found(Kind::Tenant, tid))?;
+        let name = row
+            .ok_or_else(|| Error::not_found(Kind::Tenant, tid))?
+            .name("name")?;
         let busy = || Error::not_empty(Kind::Tenant, &name, "it still owns warehouses or catalogs");
-        let owns: bool = sqlx::query_scalar(
+        let owns = DB::stmt(
             "SELECT EXISTS (SELECT 1 FROM warehouses WHERE tenant_id = $1)
                  OR EXISTS (SELECT 1 FROM catalogs WHERE tenant_id = $1)",
         )
-        .bind(id(tid))
-        .fetch_one(&mut *tx)
+        .id(tid)
+        .exists(&mut tx)
         .await
         .db()?;
         if owns {
             return Err(busy());
         }
-        sqlx::query("DELETE FROM tenants WHERE id = $1")
-            .bind(id(tid))
-            .execute(&mut *tx)
+        // The foreign keys refuse the delete if something was added since the check.
+        let deleted = DB::stmt("DELETE FROM tenants WHERE id = $1")
+            .id(tid)
+            .execute(&mut tx)
             .await
             .on_violation(|_| busy())?;
-        insert_audit(&mut tx, audit).await?;
+        // Gone since the check: a concurrent delete won.
+        if deleted == 0 {
+            return Err(Error::not_found(Kind::Tenant, tid));
+        }
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 }
 
 #[async_trait]
-impl WarehouseStore for SqliteStore {
+impl<DB: Dialect> WarehouseStore for SqlStore<DB> {
     async fn create_warehouse(&self, w: &Warehouse, audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.write().await?;
-        if !tenant_exists(&mut tx, w.tenant_id).await? {
+        if !tenant_exists::<DB>(&mut tx, w.tenant_id).await? {
             return Err(Error::not_found(Kind::Tenant, w.tenant_id));
         }
-        sqlx::query(
+        DB::stmt(
             "INSERT INTO warehouses
                  (id, tenant_id, name, storage, secret, properties, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(id(w.id))
-        .bind(id(w.tenant_id))
-        .bind(w.name.as_str())
-        .bind(to_json(&w.storage)?)
-        .bind(to_opt_json(w.secret.as_ref())?)
-        .bind(to_json(&w.properties)?)
-        .bind(ts(w.created_at))
-        .bind(ts(w.updated_at))
-        .execute(&mut *tx)
+        .id(w.id)
+        .id(w.tenant_id)
+        .text(w.name.as_str())
+        .json(&to_json(&w.storage)?)
+        .opt_json(to_opt_json(w.secret.as_ref())?.as_deref())
+        .json(&to_json(&w.properties)?)
+        .ts(w.created_at)
+        .ts(w.updated_at)
+        .execute(&mut tx)
         .await
-        .on_violation(|_| Error::already_exists(Kind::Warehouse, &w.name))?;
-        insert_audit(&mut tx, audit).await?;
+        .on_violation(|v| match v {
+            Violation::Unique => Error::already_exists(Kind::Warehouse, &w.name),
+            // The tenant was checked: only one deleted since can be missing.
+            Violation::ForeignKey => Error::not_found(Kind::Tenant, w.tenant_id),
+        })?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 
     async fn get_warehouse(&self, tenant: TenantId, wid: WarehouseId) -> Result<Warehouse> {
-        let row = sqlx::query("SELECT * FROM warehouses WHERE id = $1 AND tenant_id = $2")
-            .bind(id(wid))
-            .bind(id(tenant))
-            .fetch_optional(&self.pool)
+        let row = DB::stmt("SELECT * FROM warehouses WHERE id = $1 AND tenant_id = $2")
+            .id(wid)
+            .id(tenant)
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Warehouse, wid))?;
@@ -158,10 +171,10 @@ impl WarehouseStore for SqliteStore {
     }
 
     async fn get_warehouse_by_name(&self, tenant: TenantId, name: &Name) -> Result<Warehouse> {
-        let row = sqlx::query("SELECT * FROM warehouses WHERE tenant_id = $1 AND name = $2")
-            .bind(id(tenant))
-            .bind(name.as_str())
-            .fetch_optional(&self.pool)
+        let row = DB::stmt("SELECT * FROM warehouses WHERE tenant_id = $1 AND name = $2")
+            .id(tenant)
+            .text(name.as_str())
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Warehouse, name))?;
@@ -173,13 +186,13 @@ impl WarehouseStore for SqliteStore {
         tenant: TenantId,
         page: &PageRequest,
     ) -> Result<Page<Warehouse>> {
-        let rows = sqlx::query(
+        let rows = DB::stmt(
             "SELECT * FROM warehouses WHERE tenant_id = $1 AND name > $2 ORDER BY name LIMIT $3",
         )
-        .bind(id(tenant))
-        .bind(after_key(page))
-        .bind(limit(page))
-        .fetch_all(&self.pool)
+        .id(tenant)
+        .text(&after_key(page))
+        .int(row_limit(page))
+        .fetch_all(&mut *self.conn().await?)
         .await
         .db()?;
         let warehouses = decode::all(&rows, decode::warehouse)?;
@@ -188,25 +201,25 @@ impl WarehouseStore for SqliteStore {
 
     async fn update_warehouse(&self, w: &Warehouse, audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.write().await?;
-        let done = sqlx::query(
+        let changed = DB::stmt(
             "UPDATE warehouses SET name = $3, storage = $4, secret = $5, properties = $6,
                  updated_at = $7
              WHERE id = $1 AND tenant_id = $2",
         )
-        .bind(id(w.id))
-        .bind(id(w.tenant_id))
-        .bind(w.name.as_str())
-        .bind(to_json(&w.storage)?)
-        .bind(to_opt_json(w.secret.as_ref())?)
-        .bind(to_json(&w.properties)?)
-        .bind(ts(w.updated_at))
-        .execute(&mut *tx)
+        .id(w.id)
+        .id(w.tenant_id)
+        .text(w.name.as_str())
+        .json(&to_json(&w.storage)?)
+        .opt_json(to_opt_json(w.secret.as_ref())?.as_deref())
+        .json(&to_json(&w.properties)?)
+        .ts(w.updated_at)
+        .execute(&mut tx)
         .await
         .on_violation(|_| Error::already_exists(Kind::Warehouse, &w.name))?;
-        if done.rows_affected() == 0 {
+        if changed == 0 {
             return Err(Error::not_found(Kind::Warehouse, w.id));
         }
-        insert_audit(&mut tx, audit).await?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 
@@ -217,30 +230,33 @@ impl WarehouseStore for SqliteStore {
         audit: &[AuditEvent],
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let name: Option<String> =
-            sqlx::query_scalar("SELECT name FROM warehouses WHERE id = $1 AND tenant_id = $2")
-                .bind(id(wid))
-                .bind(id(tenant))
-                .fetch_optional(&mut *tx)
-                .await
-                .db()?;
-        let name = name.ok_or_else(|| Error::not_found(Kind::Warehouse, wid))?;
+        let row = DB::stmt("SELECT name FROM warehouses WHERE id = $1 AND tenant_id = $2")
+            .id(wid)
+            .id(tenant)
+            .fetch_optional(&mut tx)
+            .await
+            .db()?;
+        let name = row
+            .ok_or_else(|| Error::not_found(Kind::Warehouse, wid))?
+            .name("name")?;
         let busy = || Error::not_empty(Kind::Warehouse, &name, "a catalog still uses it");
-        let used: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM catalogs WHERE warehouse_id = $1)")
-                .bind(id(wid))
-                .fetch_one(&mut *tx)
-                .await
-                .db()?;
+        let used = DB::stmt("SELECT EXISTS (SELECT 1 FROM catalogs WHERE warehouse_id = $1)")
+            .id(wid)
+            .exists(&mut tx)
+            .await
+            .db()?;
         if used {
             return Err(busy());
         }
-        sqlx::query("DELETE FROM warehouses WHERE id = $1")
-            .bind(id(wid))
-            .execute(&mut *tx)
+        let deleted = DB::stmt("DELETE FROM warehouses WHERE id = $1")
+            .id(wid)
+            .execute(&mut tx)
             .await
             .on_violation(|_| busy())?;
-        insert_audit(&mut tx, audit).await?;
+        if deleted == 0 {
+            return Err(Error::not_found(Kind::Warehouse, wid));
+        }
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 }

@@ -5,54 +5,51 @@ use pangolin_core::{
     CatalogId, Error, Kind, NamespaceIdent, Page, PageRequest, Properties, Result,
 };
 use pangolin_store::NamespaceStore;
-use sqlx::SqliteConnection;
 
-use super::audit::insert_audit;
-use super::row::{id, ts};
-use super::{SqliteStore, limit};
+use super::{Access, SqlStore};
 use crate::common::decode::RowExt;
+use crate::common::dialect::{Dialect, Stmt, for_update};
 use crate::common::error::{DbResultExt, Violation};
 use crate::common::plan::{apply_properties, check_disjoint};
-use crate::common::{after_key, decode, to_json};
+use crate::common::{after_key, decode, row_limit, to_json};
 
-pub(super) async fn namespace_exists(
-    conn: &mut SqliteConnection,
+pub(super) async fn namespace_exists<DB: Dialect>(
+    conn: &mut DB::Connection,
     catalog: CatalogId,
     ns: &NamespaceIdent,
 ) -> Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM namespaces WHERE catalog_id = $1 AND path = $2)",
-    )
-    .bind(id(catalog))
-    .bind(ns.encoded())
-    .fetch_one(conn)
-    .await
-    .db()
-}
-
-pub(super) async fn catalog_exists(
-    conn: &mut SqliteConnection,
-    catalog: CatalogId,
-) -> Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM catalogs WHERE id = $1)")
-        .bind(id(catalog))
-        .fetch_one(conn)
+    DB::stmt("SELECT EXISTS (SELECT 1 FROM namespaces WHERE catalog_id = $1 AND path = $2)")
+        .id(catalog)
+        .text(&ns.encoded())
+        .exists(conn)
         .await
         .db()
 }
 
-async fn check_droppable(
-    conn: &mut SqliteConnection,
+pub(super) async fn catalog_exists<DB: Dialect>(
+    conn: &mut DB::Connection,
+    catalog: CatalogId,
+) -> Result<bool> {
+    DB::stmt("SELECT EXISTS (SELECT 1 FROM catalogs WHERE id = $1)")
+        .id(catalog)
+        .exists(conn)
+        .await
+        .db()
+}
+
+/// `NotEmpty` while the namespace has children or content on any reference.
+async fn check_droppable<DB: Dialect>(
+    conn: &mut DB::Connection,
     catalog: CatalogId,
     ident: &NamespaceIdent,
 ) -> Result<()> {
     let encoded = ident.encoded();
-    let has_children: bool = sqlx::query_scalar(
+    let has_children = DB::stmt(
         "SELECT EXISTS (SELECT 1 FROM namespaces WHERE catalog_id = $1 AND parent_path = $2)",
     )
-    .bind(id(catalog))
-    .bind(&encoded)
-    .fetch_one(&mut *conn)
+    .id(catalog)
+    .text(&encoded)
+    .exists(conn)
     .await
     .db()?;
     if has_children {
@@ -62,14 +59,13 @@ async fn check_droppable(
             "it has child namespaces",
         ));
     }
-    let has_contents: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM contents WHERE catalog_id = $1 AND namespace = $2)",
-    )
-    .bind(id(catalog))
-    .bind(&encoded)
-    .fetch_one(&mut *conn)
-    .await
-    .db()?;
+    let has_contents =
+        DB::stmt("SELECT EXISTS (SELECT 1 FROM contents WHERE catalog_id = $1 AND namespace = $2)")
+            .id(catalog)
+            .text(&encoded)
+            .exists(conn)
+            .await
+            .db()?;
     if has_contents {
         return Err(Error::not_empty(
             Kind::Namespace,
@@ -81,47 +77,47 @@ async fn check_droppable(
 }
 
 #[async_trait]
-impl NamespaceStore for SqliteStore {
+impl<DB: Dialect> NamespaceStore for SqlStore<DB> {
     async fn create_namespace(&self, ns: &Namespace, audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.write().await?;
         let cid = ns.catalog_id;
-        if !catalog_exists(&mut tx, cid).await? {
+        if !catalog_exists::<DB>(&mut tx, cid).await? {
             return Err(Error::not_found(Kind::Catalog, cid));
         }
         let parent = ns.ident.parent();
         if let Some(p) = &parent
-            && !namespace_exists(&mut tx, cid, p).await?
+            && !namespace_exists::<DB>(&mut tx, cid, p).await?
         {
             return Err(Error::not_found(Kind::Namespace, p));
         }
-        sqlx::query(
+        DB::stmt(
             "INSERT INTO namespaces
                  (catalog_id, path, parent_path, id, properties, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(id(cid))
-        .bind(ns.ident.encoded())
-        .bind(parent.as_ref().map(NamespaceIdent::encoded))
-        .bind(id(ns.id))
-        .bind(to_json(&ns.properties)?)
-        .bind(ts(ns.created_at))
-        .bind(ts(ns.updated_at))
-        .execute(&mut *tx)
+        .id(cid)
+        .text(&ns.ident.encoded())
+        .opt_text(parent.as_ref().map(NamespaceIdent::encoded).as_deref())
+        .id(ns.id)
+        .json(&to_json(&ns.properties)?)
+        .ts(ns.created_at)
+        .ts(ns.updated_at)
+        .execute(&mut tx)
         .await
         .on_violation(|v| match (v, &parent) {
             (Violation::Unique, _) => Error::already_exists(Kind::Namespace, &ns.ident),
             (Violation::ForeignKey, Some(p)) => Error::not_found(Kind::Namespace, p),
             (Violation::ForeignKey, None) => Error::not_found(Kind::Catalog, cid),
         })?;
-        insert_audit(&mut tx, audit).await?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 
     async fn get_namespace(&self, catalog: CatalogId, ident: &NamespaceIdent) -> Result<Namespace> {
-        let row = sqlx::query("SELECT * FROM namespaces WHERE catalog_id = $1 AND path = $2")
-            .bind(id(catalog))
-            .bind(ident.encoded())
-            .fetch_optional(&self.pool)
+        let row = DB::stmt("SELECT * FROM namespaces WHERE catalog_id = $1 AND path = $2")
+            .id(catalog)
+            .text(&ident.encoded())
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Namespace, ident))?;
@@ -134,31 +130,31 @@ impl NamespaceStore for SqliteStore {
         parent: Option<&NamespaceIdent>,
         page: &PageRequest,
     ) -> Result<Page<Namespace>> {
-        let mut conn = self.pool.acquire().await.db()?;
+        let mut conn = self.conn().await?;
         if let Some(p) = parent
-            && !namespace_exists(&mut conn, catalog, p).await?
+            && !namespace_exists::<DB>(&mut conn, catalog, p).await?
         {
             return Err(Error::not_found(Kind::Namespace, p));
         }
-        // Two statements rather than `parent_path IS $2`, so each is a plain index range.
-        let sql = match parent {
-            None => {
-                "SELECT * FROM namespaces WHERE catalog_id = $1 AND parent_path IS NULL
-                     AND path > $2 ORDER BY path LIMIT $3"
-            }
-            Some(_) => {
-                "SELECT * FROM namespaces WHERE catalog_id = $1 AND parent_path = $4
-                     AND path > $2 ORDER BY path LIMIT $3"
-            }
+        // Two statements rather than a NULL-matching comparison, so each is an index range.
+        let stmt = match parent {
+            None => DB::stmt(
+                "SELECT * FROM namespaces WHERE catalog_id = $1 AND path > $2
+                     AND parent_path IS NULL
+                 ORDER BY path LIMIT $3",
+            ),
+            Some(_) => DB::stmt(
+                "SELECT * FROM namespaces WHERE catalog_id = $1 AND path > $2
+                     AND parent_path = $4
+                 ORDER BY path LIMIT $3",
+            ),
         };
-        let mut q = sqlx::query(sql)
-            .bind(id(catalog))
-            .bind(after_key(page))
-            .bind(limit(page));
-        if let Some(p) = parent {
-            q = q.bind(p.encoded());
-        }
-        let rows = q.fetch_all(&mut *conn).await.db()?;
+        let stmt = stmt.id(catalog).text(&after_key(page)).int(row_limit(page));
+        let stmt = match parent {
+            Some(p) => stmt.text(&p.encoded()),
+            None => stmt,
+        };
+        let rows = stmt.fetch_all(&mut conn).await.db()?;
         let namespaces = decode::all(&rows, decode::namespace)?;
         Ok(Page::from_rows(namespaces, page, |ns| ns.ident.encoded()))
     }
@@ -173,28 +169,31 @@ impl NamespaceStore for SqliteStore {
     ) -> Result<PropertiesUpdate> {
         check_disjoint(updates, removals)?;
         let mut tx = self.write().await?;
-        let row =
-            sqlx::query("SELECT properties FROM namespaces WHERE catalog_id = $1 AND path = $2")
-                .bind(id(catalog))
-                .bind(ident.encoded())
-                .fetch_optional(&mut *tx)
-                .await
-                .db()?;
+        // Locked, so concurrent updates apply one after the other instead of losing one.
+        let row = DB::stmt(for_update!(
+            DB,
+            "SELECT properties FROM namespaces WHERE catalog_id = $1 AND path = $2"
+        ))
+        .id(catalog)
+        .text(&ident.encoded())
+        .fetch_optional(&mut tx)
+        .await
+        .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Namespace, ident))?;
         let mut properties: Properties = row.json("properties")?;
         let result = apply_properties(&mut properties, updates, removals);
-        sqlx::query(
+        DB::stmt(
             "UPDATE namespaces SET properties = $3, updated_at = $4
              WHERE catalog_id = $1 AND path = $2",
         )
-        .bind(id(catalog))
-        .bind(ident.encoded())
-        .bind(to_json(&properties)?)
-        .bind(ts(pangolin_core::now()))
-        .execute(&mut *tx)
+        .id(catalog)
+        .text(&ident.encoded())
+        .json(&to_json(&properties)?)
+        .ts(pangolin_core::now())
+        .execute(&mut tx)
         .await
         .db()?;
-        insert_audit(&mut tx, audit).await?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()?;
         Ok(result)
     }
@@ -206,14 +205,15 @@ impl NamespaceStore for SqliteStore {
         audit: &[AuditEvent],
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        if !namespace_exists(&mut tx, catalog, ident).await? {
+        if !namespace_exists::<DB>(&mut tx, catalog, ident).await? {
             return Err(Error::not_found(Kind::Namespace, ident));
         }
-        check_droppable(&mut tx, catalog, ident).await?;
-        sqlx::query("DELETE FROM namespaces WHERE catalog_id = $1 AND path = $2")
-            .bind(id(catalog))
-            .bind(ident.encoded())
-            .execute(&mut *tx)
+        check_droppable::<DB>(&mut tx, catalog, ident).await?;
+        // The foreign keys refuse the delete if a child or content was added since the check.
+        let deleted = DB::stmt("DELETE FROM namespaces WHERE catalog_id = $1 AND path = $2")
+            .id(catalog)
+            .text(&ident.encoded())
+            .execute(&mut tx)
             .await
             .on_violation(|_| {
                 Error::not_empty(
@@ -222,7 +222,11 @@ impl NamespaceStore for SqliteStore {
                     "it has child namespaces, tables or views",
                 )
             })?;
-        insert_audit(&mut tx, audit).await?;
+        // Gone since the check: a concurrent drop won.
+        if deleted == 0 {
+            return Err(Error::not_found(Kind::Namespace, ident));
+        }
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 }

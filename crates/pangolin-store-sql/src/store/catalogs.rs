@@ -3,31 +3,28 @@ use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::Catalog;
 use pangolin_core::{CatalogId, Error, Kind, Name, Page, PageRequest, Result, TenantId};
 use pangolin_store::CatalogStore;
-use sqlx::SqliteConnection;
 
-use super::audit::insert_audit;
-use super::history::insert_commit;
 use super::refs::insert_ref;
-use super::row::{id, opt_id, ts};
 use super::tenants::tenant_exists;
-use super::{SqliteStore, limit};
+use super::{Access, SqlStore};
+use crate::common::decode::RowExt;
+use crate::common::dialect::{Dialect, Stmt};
 use crate::common::error::{DbResultExt, Violation};
 use crate::common::plan::initial_history;
-use crate::common::{after_key, decode, to_json};
+use crate::common::{after_key, decode, row_limit, to_json};
 
 /// A local catalog's warehouse must exist in the catalog's tenant.
-async fn check_warehouse(conn: &mut SqliteConnection, c: &Catalog) -> Result<()> {
+async fn check_warehouse<DB: Dialect>(conn: &mut DB::Connection, c: &Catalog) -> Result<()> {
     let Some(wid) = c.kind.warehouse_id() else {
         return Ok(());
     };
-    let found: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM warehouses WHERE id = $1 AND tenant_id = $2)",
-    )
-    .bind(id(wid))
-    .bind(id(c.tenant_id))
-    .fetch_one(conn)
-    .await
-    .db()?;
+    let found =
+        DB::stmt("SELECT EXISTS (SELECT 1 FROM warehouses WHERE id = $1 AND tenant_id = $2)")
+            .id(wid)
+            .id(c.tenant_id)
+            .exists(conn)
+            .await
+            .db()?;
     if found {
         Ok(())
     } else {
@@ -35,7 +32,8 @@ async fn check_warehouse(conn: &mut SqliteConnection, c: &Catalog) -> Result<()>
     }
 }
 
-/// What a constraint violation on a catalog write means.
+/// What a constraint violation on a catalog write means (the references were checked first,
+/// so a violation is a race with a delete).
 fn catalog_violation(c: &Catalog, v: Violation) -> Error {
     match (v, c.kind.warehouse_id()) {
         (Violation::Unique, _) => Error::already_exists(Kind::Catalog, &c.name),
@@ -45,41 +43,41 @@ fn catalog_violation(c: &Catalog, v: Violation) -> Error {
 }
 
 #[async_trait]
-impl CatalogStore for SqliteStore {
+impl<DB: Dialect> CatalogStore for SqlStore<DB> {
     async fn create_catalog(&self, c: &Catalog, audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.write().await?;
-        if !tenant_exists(&mut tx, c.tenant_id).await? {
+        if !tenant_exists::<DB>(&mut tx, c.tenant_id).await? {
             return Err(Error::not_found(Kind::Tenant, c.tenant_id));
         }
-        check_warehouse(&mut tx, c).await?;
-        sqlx::query(
+        check_warehouse::<DB>(&mut tx, c).await?;
+        DB::stmt(
             "INSERT INTO catalogs
                  (id, tenant_id, name, kind, warehouse_id, properties, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(id(c.id))
-        .bind(id(c.tenant_id))
-        .bind(c.name.as_str())
-        .bind(to_json(&c.kind)?)
-        .bind(opt_id(c.kind.warehouse_id()))
-        .bind(to_json(&c.properties)?)
-        .bind(ts(c.created_at))
-        .bind(ts(c.updated_at))
-        .execute(&mut *tx)
+        .id(c.id)
+        .id(c.tenant_id)
+        .text(c.name.as_str())
+        .json(&to_json(&c.kind)?)
+        .opt_id(c.kind.warehouse_id())
+        .json(&to_json(&c.properties)?)
+        .ts(c.created_at)
+        .ts(c.updated_at)
+        .execute(&mut tx)
         .await
         .on_violation(|v| catalog_violation(c, v))?;
         let (root, main) = initial_history(c)?;
-        insert_commit(&mut tx, &root).await?;
-        insert_ref(&mut tx, &main).await?;
-        insert_audit(&mut tx, audit).await?;
+        DB::insert_commit(&mut tx, &root).await?;
+        insert_ref::<DB>(&mut tx, &main).await?;
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 
     async fn get_catalog(&self, tenant: TenantId, cid: CatalogId) -> Result<Catalog> {
-        let row = sqlx::query("SELECT * FROM catalogs WHERE id = $1 AND tenant_id = $2")
-            .bind(id(cid))
-            .bind(id(tenant))
-            .fetch_optional(&self.pool)
+        let row = DB::stmt("SELECT * FROM catalogs WHERE id = $1 AND tenant_id = $2")
+            .id(cid)
+            .id(tenant)
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Catalog, cid))?;
@@ -87,10 +85,10 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn get_catalog_by_name(&self, tenant: TenantId, name: &Name) -> Result<Catalog> {
-        let row = sqlx::query("SELECT * FROM catalogs WHERE tenant_id = $1 AND name = $2")
-            .bind(id(tenant))
-            .bind(name.as_str())
-            .fetch_optional(&self.pool)
+        let row = DB::stmt("SELECT * FROM catalogs WHERE tenant_id = $1 AND name = $2")
+            .id(tenant)
+            .text(name.as_str())
+            .fetch_optional(&mut *self.conn().await?)
             .await
             .db()?;
         let row = row.ok_or_else(|| Error::not_found(Kind::Catalog, name))?;
@@ -98,13 +96,13 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn list_catalogs(&self, tenant: TenantId, page: &PageRequest) -> Result<Page<Catalog>> {
-        let rows = sqlx::query(
+        let rows = DB::stmt(
             "SELECT * FROM catalogs WHERE tenant_id = $1 AND name > $2 ORDER BY name LIMIT $3",
         )
-        .bind(id(tenant))
-        .bind(after_key(page))
-        .bind(limit(page))
-        .fetch_all(&self.pool)
+        .id(tenant)
+        .text(&after_key(page))
+        .int(row_limit(page))
+        .fetch_all(&mut *self.conn().await?)
         .await
         .db()?;
         let catalogs = decode::all(&rows, decode::catalog)?;
@@ -113,33 +111,36 @@ impl CatalogStore for SqliteStore {
 
     async fn update_catalog(&self, c: &Catalog, audit: &[AuditEvent]) -> Result<()> {
         let mut tx = self.write().await?;
-        let found: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM catalogs WHERE id = $1 AND tenant_id = $2)",
-        )
-        .bind(id(c.id))
-        .bind(id(c.tenant_id))
-        .fetch_one(&mut *tx)
-        .await
-        .db()?;
+        let found =
+            DB::stmt("SELECT EXISTS (SELECT 1 FROM catalogs WHERE id = $1 AND tenant_id = $2)")
+                .id(c.id)
+                .id(c.tenant_id)
+                .exists(&mut tx)
+                .await
+                .db()?;
         if !found {
             return Err(Error::not_found(Kind::Catalog, c.id));
         }
-        check_warehouse(&mut tx, c).await?;
-        sqlx::query(
+        check_warehouse::<DB>(&mut tx, c).await?;
+        let changed = DB::stmt(
             "UPDATE catalogs SET name = $2, kind = $3, warehouse_id = $4, properties = $5,
                  updated_at = $6
              WHERE id = $1",
         )
-        .bind(id(c.id))
-        .bind(c.name.as_str())
-        .bind(to_json(&c.kind)?)
-        .bind(opt_id(c.kind.warehouse_id()))
-        .bind(to_json(&c.properties)?)
-        .bind(ts(c.updated_at))
-        .execute(&mut *tx)
+        .id(c.id)
+        .text(c.name.as_str())
+        .json(&to_json(&c.kind)?)
+        .opt_id(c.kind.warehouse_id())
+        .json(&to_json(&c.properties)?)
+        .ts(c.updated_at)
+        .execute(&mut tx)
         .await
         .on_violation(|v| catalog_violation(c, v))?;
-        insert_audit(&mut tx, audit).await?;
+        // Gone since the check: a concurrent delete won.
+        if changed == 0 {
+            return Err(Error::not_found(Kind::Catalog, c.id));
+        }
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 
@@ -150,25 +151,27 @@ impl CatalogStore for SqliteStore {
         audit: &[AuditEvent],
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let name: Option<String> =
-            sqlx::query_scalar("SELECT name FROM catalogs WHERE id = $1 AND tenant_id = $2")
-                .bind(id(cid))
-                .bind(id(tenant))
-                .fetch_optional(&mut *tx)
-                .await
-                .db()?;
-        let name = name.ok_or_else(|| Error::not_found(Kind::Catalog, cid))?;
+        let row = DB::stmt("SELECT name FROM catalogs WHERE id = $1 AND tenant_id = $2")
+            .id(cid)
+            .id(tenant)
+            .fetch_optional(&mut tx)
+            .await
+            .db()?;
+        let name = row
+            .ok_or_else(|| Error::not_found(Kind::Catalog, cid))?
+            .name("name")?;
         let busy = || Error::not_empty(Kind::Catalog, &name, "it still has namespaces");
-        let has_namespaces: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM namespaces WHERE catalog_id = $1)")
-                .bind(id(cid))
-                .fetch_one(&mut *tx)
+        let has_namespaces =
+            DB::stmt("SELECT EXISTS (SELECT 1 FROM namespaces WHERE catalog_id = $1)")
+                .id(cid)
+                .exists(&mut tx)
                 .await
                 .db()?;
         if has_namespaces {
             return Err(busy());
         }
-        // Children first: contents cannot exist without namespaces, refs point at commits.
+        // Children first. Contents cannot exist without namespaces; refs point at commits.
+        let mut deleted = 0;
         for sql in [
             "DELETE FROM metadata_blobs WHERE catalog_id = $1",
             "DELETE FROM refs WHERE catalog_id = $1",
@@ -177,13 +180,17 @@ impl CatalogStore for SqliteStore {
             "DELETE FROM commits WHERE catalog_id = $1",
             "DELETE FROM catalogs WHERE id = $1",
         ] {
-            sqlx::query(sql)
-                .bind(id(cid))
-                .execute(&mut *tx)
+            deleted = DB::stmt(sql)
+                .id(cid)
+                .execute(&mut tx)
                 .await
                 .on_violation(|_| busy())?;
         }
-        insert_audit(&mut tx, audit).await?;
+        // The last statement deleted the catalog row, unless a concurrent delete won.
+        if deleted == 0 {
+            return Err(Error::not_found(Kind::Catalog, cid));
+        }
+        DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }
 }

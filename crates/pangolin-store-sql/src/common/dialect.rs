@@ -1,0 +1,142 @@
+//! What a SQL backend supplies to the shared store ([`crate::SqlStore`]): how it binds and
+//! runs one statement ([`Stmt`]), and the few operations whose SQL differs between dialects.
+//! Every operation has a portable default written with one statement per row; Postgres
+//! overrides the hot ones with set-based statements (`unnest`) to save round trips.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+
+use pangolin_core::audit::AuditEvent;
+use pangolin_core::model::{Commit, Content};
+use pangolin_core::{CatalogId, NamespaceIdent, Result, TableIdent, Timestamp};
+use pangolin_store::CommitRequest;
+
+use crate::common::decode::{DbId, RowExt};
+use crate::common::plan::Plan;
+use crate::store::portable;
+
+/// One statement with its parameters (`$1`, `$2`, … in order of the calls), in a dialect's
+/// storage types. Values are encoded when bound, so nothing is borrowed.
+pub(crate) trait Stmt: Send + Sized {
+    type Conn: Send;
+    type Row: RowExt + Send;
+
+    fn id(self, v: impl DbId) -> Self;
+    fn opt_id(self, v: Option<impl DbId>) -> Self;
+    fn text(self, v: &str) -> Self;
+    fn opt_text(self, v: Option<&str>) -> Self;
+    fn int(self, v: i64) -> Self;
+    fn ts(self, v: Timestamp) -> Self;
+    fn opt_ts(self, v: Option<Timestamp>) -> Self;
+    /// A JSON document, given as its text.
+    fn json(self, v: &str) -> Self;
+    fn opt_json(self, v: Option<&str>) -> Self;
+
+    /// Runs the statement; the number of rows it changed.
+    fn execute(self, conn: &mut Self::Conn) -> impl Future<Output = sqlx::Result<u64>> + Send;
+    fn fetch_optional(
+        self,
+        conn: &mut Self::Conn,
+    ) -> impl Future<Output = sqlx::Result<Option<Self::Row>>> + Send;
+    fn fetch_all(
+        self,
+        conn: &mut Self::Conn,
+    ) -> impl Future<Output = sqlx::Result<Vec<Self::Row>>> + Send;
+    /// Runs a `SELECT EXISTS (…)`.
+    fn exists(self, conn: &mut Self::Conn) -> impl Future<Output = sqlx::Result<bool>> + Send;
+}
+
+/// A SQL dialect: implemented by `sqlx::Sqlite` and `sqlx::Postgres`.
+pub(crate) trait Dialect: sqlx::Database<Row: RowExt> + Sized {
+    type Stmt: Stmt<Conn = Self::Connection, Row = Self::Row>;
+
+    /// Short backend name for logs and metrics.
+    const BACKEND: &'static str;
+    /// Starts a write transaction.
+    const BEGIN_WRITE: &'static str;
+    /// Whether `SELECT … FOR UPDATE` exists. Without it (SQLite) a write transaction
+    /// already excludes every other writer.
+    const ROW_LOCKS: bool;
+
+    fn stmt(sql: &'static str) -> Self::Stmt;
+
+    /// Brings the schema up to date (and creates `schema` first, where it applies).
+    fn migrate(
+        pool: &sqlx::Pool<Self>,
+        schema: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Writes audit events inside the caller's transaction; an id written twice keeps the
+    /// last version, as the memory backend does.
+    fn insert_audit(
+        conn: &mut Self::Connection,
+        events: &[AuditEvent],
+    ) -> impl Future<Output = Result<()>> + Send {
+        portable::insert_audit::<Self>(conn, events)
+    }
+
+    /// Which of `namespaces` exist in the catalog.
+    fn existing_namespaces(
+        conn: &mut Self::Connection,
+        catalog: CatalogId,
+        namespaces: &[NamespaceIdent],
+    ) -> impl Future<Output = Result<HashSet<NamespaceIdent>>> + Send {
+        portable::existing_namespaces::<Self>(conn, catalog, namespaces)
+    }
+
+    /// The current content of a commit's keys on its branch.
+    fn current_contents(
+        conn: &mut Self::Connection,
+        req: &CommitRequest,
+    ) -> impl Future<Output = Result<HashMap<TableIdent, Content>>> + Send {
+        portable::current_contents::<Self>(conn, req)
+    }
+
+    /// Writes an accepted commit: metadata bodies, content pointers, the commit with its
+    /// operations, and the branch head.
+    fn apply_commit(
+        conn: &mut Self::Connection,
+        req: &CommitRequest,
+        plan: &Plan,
+    ) -> impl Future<Output = Result<()>> + Send {
+        portable::apply_commit::<Self>(conn, req, plan)
+    }
+
+    /// Records a commit with its operations (the root commit of a catalog).
+    fn insert_commit(
+        conn: &mut Self::Connection,
+        commit: &Commit,
+    ) -> impl Future<Output = Result<()>> + Send {
+        portable::insert_commit::<Self>(conn, commit)
+    }
+
+    /// Points reference `ref_name` at `contents` (a new reference's starting state).
+    fn copy_contents(
+        conn: &mut Self::Connection,
+        catalog: CatalogId,
+        ref_name: &str,
+        contents: &[Content],
+    ) -> impl Future<Output = Result<()>> + Send {
+        portable::copy_contents::<Self>(conn, catalog, ref_name, contents)
+    }
+
+    /// Fills in the operations of commits read without them.
+    fn load_operations(
+        conn: &mut Self::Connection,
+        commits: Vec<Commit>,
+    ) -> impl Future<Output = Result<Vec<Commit>>> + Send {
+        portable::load_operations::<Self>(conn, commits)
+    }
+}
+
+/// `$sql`, row-locked (`FOR UPDATE`) where the dialect has row locks.
+macro_rules! for_update {
+    ($d:ty, $sql:literal) => {
+        if <$d as $crate::common::dialect::Dialect>::ROW_LOCKS {
+            concat!($sql, " FOR UPDATE")
+        } else {
+            $sql
+        }
+    };
+}
+pub(crate) use for_update;

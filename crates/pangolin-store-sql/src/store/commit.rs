@@ -1,0 +1,70 @@
+//! `ContentStore::commit`, the hot write path: one transaction that reads what decides the
+//! commit, checks it exactly as the memory backend does ([`plan::plan`]) and applies it.
+//!
+//! The branch row is the serialization point. Postgres locks it (`FOR UPDATE`) after the
+//! work that does not depend on the head (namespace and merge-parent checks, the audit
+//! rows), so the lock is held for two statements and the commit; on SQLite the write
+//! transaction already excludes other writers.
+
+use pangolin_core::model::Commit;
+use pangolin_core::{Error, Result};
+use pangolin_store::CommitRequest;
+use sqlx::Transaction;
+
+use super::history::commit_exists;
+use super::{Access, SqlStore};
+use crate::common::decode;
+use crate::common::dialect::{Dialect, Stmt, for_update};
+use crate::common::error::{DbResultExt, commit_error};
+use crate::common::plan::{self, Found, namespaces_to_check};
+
+pub(super) async fn commit<DB: Dialect>(
+    store: &SqlStore<DB>,
+    req: &CommitRequest,
+) -> Result<Commit> {
+    let mut tx = store.write().await?;
+    let namespaces =
+        DB::existing_namespaces(&mut tx, req.catalog_id, &namespaces_to_check(req)).await?;
+    let merge_parent_exists = match req.merge_parent {
+        Some(p) => commit_exists::<DB>(&mut tx, req.catalog_id, p).await?,
+        None => false,
+    };
+    // Invisible to others until the commit; discarded with a rollback.
+    DB::insert_audit(&mut tx, &req.audit).await?;
+
+    let branch = DB::stmt(for_update!(
+        DB,
+        "SELECT kind, head FROM refs WHERE catalog_id = $1 AND name = $2"
+    ))
+    .id(req.catalog_id)
+    .text(req.branch.as_str())
+    .fetch_optional(&mut tx)
+    .await
+    .db()?;
+    let branch = branch.as_ref().map(decode::branch).transpose()?;
+    let existing = match branch {
+        Some(_) => DB::current_contents(&mut tx, req).await?,
+        None => Default::default(),
+    };
+    let found = Found {
+        branch,
+        merge_parent_exists,
+        existing,
+        namespaces,
+    };
+    let plan = match plan::plan(req, &found) {
+        Ok(plan) => plan,
+        Err(e) => return Err(release(tx, e).await),
+    };
+    DB::apply_commit(&mut tx, req, &plan).await?;
+    tx.commit().await.map_err(commit_error)?;
+    Ok(plan.commit)
+}
+
+/// Rolls back at once, so a refused commit frees the branch before its caller retries.
+async fn release<DB: Dialect>(tx: Transaction<'static, DB>, e: Error) -> Error {
+    // A failed rollback leaves nothing behind either: the database discards the transaction
+    // when the connection goes.
+    let _ = tx.rollback().await;
+    e
+}
