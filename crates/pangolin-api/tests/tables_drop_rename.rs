@@ -114,7 +114,7 @@ async fn dropping_a_missing_table_is_404(app: TestApp) {
     let reply = app
         .delete(&table_uri(&["no_ns"], "missing"), None, &[])
         .await;
-    assert_eq!(reply.0, StatusCode::NOT_FOUND, "{}", reply.2);
+    assert_error(&reply, StatusCode::NOT_FOUND, "NoSuchTableException");
 }
 
 fn rename(from: (&[&str], &str), to: (&[&str], &str)) -> Value {
