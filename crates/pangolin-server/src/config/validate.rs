@@ -1,0 +1,136 @@
+//! Checks that need more than one field or a file, run once after extraction. `*_file` options
+//! are read here, so everything after loading sees the value as if it had been set inline.
+
+use std::path::{Path, PathBuf};
+
+use pangolin_core::secret::SecretBox;
+use tracing_subscriber::EnvFilter;
+
+use super::{Backend, Config, ConfigError, ConfigErrors, Dsn, Secret};
+
+pub(super) fn finish(mut config: Config) -> Result<Config, ConfigErrors> {
+    let mut errors = Vec::new();
+    read_store_url_file(&mut config, &mut errors);
+    read_key_file(&mut config, &mut errors);
+    check_store(&config, &mut errors);
+    check_key(&config, &mut errors);
+    check_log(&config, &mut errors);
+    absolutize(&mut config, &mut errors);
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
+fn read_store_url_file(config: &mut Config, errors: &mut Vec<ConfigError>) {
+    let Some(file) = config.store.url_file.clone() else {
+        return;
+    };
+    if config.store.url.is_some() {
+        errors.push(both("store.url", "store.url_file"));
+        return;
+    }
+    match read_secret_file(&file).and_then(|s| Dsn::parse(&s)) {
+        Ok(dsn) => config.store.url = Some(dsn),
+        Err(e) => errors.push(ConfigError::new("store.url_file", e)),
+    }
+}
+
+fn read_key_file(config: &mut Config, errors: &mut Vec<ConfigError>) {
+    let Some(file) = config.encryption.key_file.clone() else {
+        return;
+    };
+    if config.encryption.key.is_some() {
+        errors.push(both("encryption.key", "encryption.key_file"));
+        return;
+    }
+    match read_secret_file(&file) {
+        Ok(key) => config.encryption.key = Some(Secret::new(key)),
+        Err(e) => errors.push(ConfigError::new("encryption.key_file", e)),
+    }
+}
+
+fn both(a: &str, b: &str) -> ConfigError {
+    ConfigError::new(a, format!("set either {a} or {b}, not both"))
+}
+
+fn read_secret_file(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_owned())
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn check_store(config: &Config, errors: &mut Vec<ConfigError>) {
+    let store = &config.store;
+    if store.backend == Backend::Postgres && store.url.is_none() {
+        errors.push(ConfigError::new(
+            "store.url",
+            "required when store.backend is \"postgres\" (e.g. postgres://user:password@host:5432/db)",
+        ));
+    }
+    if store.max_connections == Some(0) {
+        errors.push(ConfigError::new(
+            "store.max_connections",
+            "must be at least 1",
+        ));
+    }
+    if let Some(schema) = &store.schema
+        && !is_plain_identifier(schema)
+    {
+        errors.push(ConfigError::new(
+            "store.schema",
+            format!("{schema:?} is not a plain identifier: use lowercase letters, digits and '_'"),
+        ));
+    }
+}
+
+/// Schema names are put into SQL unquoted, so only unquoted-safe identifiers are allowed.
+fn is_plain_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    let first = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    first
+        && s.len() <= 63
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn check_key(config: &Config, errors: &mut Vec<ConfigError>) {
+    let Some(key) = &config.encryption.key else {
+        return;
+    };
+    if let Err(e) = SecretBox::from_encoded(key.expose()) {
+        let origin = if config.encryption.key_file.is_some() {
+            "encryption.key_file"
+        } else {
+            "encryption.key"
+        };
+        errors.push(ConfigError::new(origin, e.to_string()));
+    }
+}
+
+fn check_log(config: &Config, errors: &mut Vec<ConfigError>) {
+    if let Err(e) = EnvFilter::builder().parse(&config.log.level) {
+        errors.push(ConfigError::new(
+            "log.level",
+            format!("not a valid filter: {e}"),
+        ));
+    }
+}
+
+/// Relative paths are relative to the working directory at startup; resolve them once so a
+/// later directory change cannot move the data.
+fn absolutize(config: &mut Config, errors: &mut Vec<ConfigError>) {
+    let mut fix = |key: &str, path: &mut PathBuf| match std::path::absolute(&*path) {
+        Ok(abs) => *path = abs,
+        Err(e) => errors.push(ConfigError::new(key, format!("cannot resolve: {e}"))),
+    };
+    fix("data_dir", &mut config.data_dir);
+    if let Some(path) = config.store.path.as_mut() {
+        fix("store.path", path);
+    }
+    if let Some(root) = config.bootstrap.warehouse_root.as_mut() {
+        fix("bootstrap.warehouse_root", root);
+    }
+}

@@ -1,0 +1,124 @@
+//! What `serve` and `bootstrap` leave in the store, read back from the SQLite file after the
+//! server has exited.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Server, data_dir, pangolin, run, stderr, workdir};
+use pangolin_core::model::{CatalogKind, StorageProfile};
+use pangolin_core::{Name, PageRequest};
+use pangolin_store::{AuditFilter, DynStore};
+use pangolin_store_sql::{SqliteOptions, SqliteStore};
+
+async fn open_sqlite(dir: &Path) -> DynStore {
+    let path = data_dir(dir).join("pangolin.db");
+    std::sync::Arc::new(
+        SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap(),
+    )
+}
+
+fn name(s: &str) -> Name {
+    Name::new(s).unwrap()
+}
+
+#[tokio::test]
+async fn serve_creates_the_defaults_once_with_audit_events() {
+    let dir = workdir();
+    for _ in 0..2 {
+        let server = Server::start(dir.path(), &[]);
+        let (status, log) = server.stop("TERM");
+        assert!(status.success(), "{log}");
+    }
+    let store = open_sqlite(dir.path()).await;
+    let all = PageRequest::all();
+    let tenants = store.list_tenants(&all).await.unwrap().items;
+    assert_eq!(tenants.len(), 1, "{tenants:?}");
+    let tenant = &tenants[0];
+    assert_eq!(tenant.name, name("default"));
+
+    let warehouses = store.list_warehouses(tenant.id, &all).await.unwrap().items;
+    assert_eq!(warehouses.len(), 1, "{warehouses:?}");
+    let root = data_dir(dir.path())
+        .join("warehouse")
+        .canonicalize()
+        .unwrap();
+    let StorageProfile::File(file) = &warehouses[0].storage else {
+        panic!(
+            "the default warehouse must be a file warehouse: {:?}",
+            warehouses[0]
+        );
+    };
+    assert_eq!(Path::new(&file.root), root);
+
+    let catalogs = store.list_catalogs(tenant.id, &all).await.unwrap().items;
+    assert_eq!(catalogs.len(), 1, "{catalogs:?}");
+    assert_eq!(catalogs[0].name, name("default"));
+    assert_eq!(
+        catalogs[0].kind,
+        CatalogKind::Local {
+            warehouse_id: warehouses[0].id
+        }
+    );
+
+    let filter = AuditFilter {
+        principal: Some("system".into()),
+        ..AuditFilter::default()
+    };
+    let events = store.list_audit(&filter, &all).await.unwrap().items;
+    let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        [
+            "bootstrap.create-catalog",
+            "bootstrap.create-tenant",
+            "bootstrap.create-warehouse"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bootstrap_command_honours_configured_names_and_root() {
+    let dir = workdir();
+    let out = run(pangolin(dir.path())
+        .arg("bootstrap")
+        .env("PANGOLIN_BOOTSTRAP__TENANT", "acme")
+        .env("PANGOLIN_BOOTSTRAP__WAREHOUSE", "lake")
+        .env("PANGOLIN_BOOTSTRAP__CATALOG", "sales")
+        .env("PANGOLIN_BOOTSTRAP__WAREHOUSE_ROOT", "files/lake"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("files/lake").is_dir());
+
+    let store = open_sqlite(dir.path()).await;
+    let tenant = store.get_tenant_by_name(&name("acme")).await.unwrap();
+    let lake = store
+        .get_warehouse_by_name(tenant.id, &name("lake"))
+        .await
+        .unwrap();
+    let sales = store
+        .get_catalog_by_name(tenant.id, &name("sales"))
+        .await
+        .unwrap();
+    assert_eq!(sales.kind.warehouse_id(), Some(lake.id));
+    assert!(store.get_tenant_by_name(&name("default")).await.is_err());
+}
+
+#[tokio::test]
+async fn serve_without_bootstrap_creates_nothing() {
+    let dir = workdir();
+    let server = Server::start(dir.path(), &[("PANGOLIN_BOOTSTRAP__ENABLED", "false")]);
+    let (status, log) = server.stop("TERM");
+    assert!(status.success(), "{log}");
+    let store = open_sqlite(dir.path()).await;
+    assert!(
+        store
+            .list_tenants(&PageRequest::all())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
