@@ -53,9 +53,10 @@ ensure_postgres() {
 
 # --- End-to-end suites -------------------------------------------------------------------------
 # The e2e task fills this in: pytest suites under tests/e2e that start the real `pangolin`
-# binary and drive PyIceberg, DuckDB and iceberg-rust against it, using the harness in
-# ../shared/harness (install with `bash ../shared/harness/install.sh`, services with
-# `../shared/harness/services.sh start`). Until tests/e2e exists this phase does nothing.
+# binary and drive PyIceberg, DuckDB and iceberg-rust against it, using the harness vendored in
+# tests/harness (a copy of ../shared/harness; install with `bash tests/harness/install.sh` into
+# $HARNESS, start emulators with `tests/harness/services.sh start`). Until tests/e2e exists this
+# phase does nothing.
 run_e2e() {
     if [[ ! -d tests/e2e ]]; then
         echo "no tests/e2e directory yet; skipping the end-to-end suites"
