@@ -4,9 +4,10 @@
 #
 #   bash scripts/test.sh
 #
-# PostgreSQL: set PANGOLIN_TEST_POSTGRES_URL to use your own server; otherwise
-# scripts/postgres.sh provides one. Without it the Postgres tests skip visibly, except in CI
-# (CI=true), where a missing Postgres fails the run.
+# Services the tests need are provided when not given: PostgreSQL by scripts/postgres.sh (or set
+# PANGOLIN_TEST_POSTGRES_URL), the S3 emulator moto from tests/harness (or set
+# PANGOLIN_TEST_S3_ENDPOINT). A service that cannot be provided makes its tests skip visibly,
+# except in CI (CI=true), where it fails the run.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,8 +29,28 @@ end() {
 
 in_ci() { [[ "${CI:-}" == true ]]; }
 
-# A failing phase is named before set -e ends the run.
-trap 'rc=$?; [[ $rc -ne 0 ]] && echo "FAILED in phase: ${PHASE:-setup} (after $((SECONDS - START))s)" >&2' EXIT
+export HARNESS=${HARNESS:-$PWD/.harness}
+STARTED_SERVICES=()
+
+# Names a failing phase, and stops only the emulators this run started.
+on_exit() {
+    local rc=$?
+    if ((${#STARTED_SERVICES[@]})); then
+        tests/harness/services.sh stop "${STARTED_SERVICES[@]}" >/dev/null || true
+    fi
+    if [[ $rc -ne 0 ]]; then
+        echo "FAILED in phase: ${PHASE:-setup} (after $((SECONDS - START))s)" >&2
+    fi
+}
+trap on_exit EXIT
+
+# Loud, because a skipped suite is easy to miss in a green run.
+warn_skipping() {
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+    echo "!! WARNING: $1" >&2
+    echo "!! The tests that need it will be SKIPPED. $2" >&2
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+}
 
 ensure_postgres() {
     if [[ -n "${PANGOLIN_TEST_POSTGRES_URL:-}" ]]; then
@@ -44,10 +65,30 @@ ensure_postgres() {
         echo "CI=true and no PostgreSQL could be provided: failing" >&2
         return 1
     else
-        echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
-        echo "!! WARNING: no PostgreSQL available; the PostgreSQL tests will be SKIPPED.        !!" >&2
-        echo "!! Install postgresql or set PANGOLIN_TEST_POSTGRES_URL to run them.              !!" >&2
-        echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+        warn_skipping "no PostgreSQL available." \
+            "Install postgresql or set PANGOLIN_TEST_POSTGRES_URL."
+    fi
+}
+
+# Storage emulators from the vendored harness (tests/harness), for the object-storage tests.
+# Add a service here when a suite needs one, exporting the variable its tests read.
+ensure_emulators() {
+    if [[ -n "${PANGOLIN_TEST_S3_ENDPOINT:-}" ]]; then
+        echo "using PANGOLIN_TEST_S3_ENDPOINT from the environment"
+        return
+    fi
+    local already_running=false
+    tests/harness/services.sh status moto >/dev/null 2>&1 && already_running=true
+    if bash tests/harness/install.sh && tests/harness/services.sh start moto; then
+        $already_running || STARTED_SERVICES+=(moto)
+        export PANGOLIN_TEST_S3_ENDPOINT=http://127.0.0.1:${MOTO_PORT:-9000}
+        echo "moto ready: $PANGOLIN_TEST_S3_ENDPOINT"
+    elif in_ci; then
+        echo "CI=true and the harness emulators could not be started: failing" >&2
+        return 1
+    else
+        warn_skipping "the harness emulators (moto) could not be started." \
+            "Needs python3 with venv, node 20+ and npm; or set PANGOLIN_TEST_S3_ENDPOINT."
     fi
 }
 
@@ -79,6 +120,10 @@ end
 
 begin "PostgreSQL"
 ensure_postgres
+end
+
+begin "emulators"
+ensure_emulators
 end
 
 begin "cargo test"
