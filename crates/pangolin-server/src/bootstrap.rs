@@ -1,24 +1,35 @@
-//! The ready-to-use defaults: a tenant, a file warehouse and a local catalog on it, so that a
-//! fresh server works with `warehouse=default` at once. Idempotent and race-safe: whatever
+//! The ready-to-use defaults: a tenant, a warehouse (a file warehouse unless `bootstrap.storage`
+//! says otherwise) and a local catalog on it, so that a fresh server works with
+//! `warehouse=default` at once. Idempotent and race-safe: whatever
 //! exists is kept as it is (an operator may have changed it), only what is missing is created.
 
 use anyhow::Context;
 use pangolin_core::audit::{AuditEvent, AuditResult};
 use pangolin_core::model::{Catalog, CatalogKind, FileProfile, StorageProfile, Tenant, Warehouse};
+use pangolin_core::secret::SecretBox;
 use pangolin_core::{CatalogId, Error, Name, Properties, Result, TenantId, WarehouseId};
 use pangolin_store::DynStore;
 use serde_json::json;
 
-use crate::config::Config;
+use crate::config::{Config, StorageSecret};
 
 /// Ensures the configured default tenant, warehouse and catalog exist; returns the tenant.
-pub(crate) async fn ensure_defaults(store: &DynStore, config: &Config) -> anyhow::Result<TenantId> {
+/// `secrets` seals the warehouse's configured storage credential.
+pub(crate) async fn ensure_defaults(
+    store: &DynStore,
+    config: &Config,
+    secrets: &SecretBox,
+) -> anyhow::Result<TenantId> {
     let names = &config.bootstrap;
-    let root = prepare_root(config)?;
+    let storage = WarehouseSpec {
+        storage: prepare_storage(config)?,
+        secret: names.storage_secret.as_ref(),
+        secrets,
+    };
     let tenant = ensure_tenant(store, &names.tenant)
         .await
         .with_context(|| format!("bootstrapping tenant {:?}", names.tenant.as_str()))?;
-    let warehouse = ensure_warehouse(store, tenant.id, &names.warehouse, root)
+    let warehouse = ensure_warehouse(store, tenant.id, &names.warehouse, storage)
         .await
         .with_context(|| format!("bootstrapping warehouse {:?}", names.warehouse.as_str()))?;
     let catalog = ensure_catalog(store, tenant.id, &warehouse, &names.catalog)
@@ -46,10 +57,20 @@ pub(crate) async fn find_default_tenant(
     }
 }
 
+/// The configured storage profile; for a file warehouse, its directory is created and the root
+/// made canonical.
+fn prepare_storage(config: &Config) -> anyhow::Result<StorageProfile> {
+    match config.bootstrap_storage() {
+        StorageProfile::File(file) => Ok(StorageProfile::File(FileProfile {
+            root: prepare_root(file.root.as_ref())?,
+        })),
+        other => Ok(other),
+    }
+}
+
 /// Creates the warehouse directory and returns its canonical absolute path.
-fn prepare_root(config: &Config) -> anyhow::Result<String> {
-    let root = config.warehouse_root();
-    std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+fn prepare_root(root: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
     let root = root
         .canonicalize()
         .with_context(|| format!("resolving {}", root.display()))?;
@@ -75,23 +96,35 @@ async fn ensure_tenant(store: &DynStore, name: &Name) -> Result<Tenant> {
     get_or_create("tenant", get, create).await
 }
 
+/// What the default warehouse is configured to be.
+struct WarehouseSpec<'a> {
+    storage: StorageProfile,
+    secret: Option<&'a StorageSecret>,
+    secrets: &'a SecretBox,
+}
+
 async fn ensure_warehouse(
     store: &DynStore,
     tenant: TenantId,
     name: &Name,
-    root: String,
+    spec: WarehouseSpec<'_>,
 ) -> Result<Warehouse> {
-    let storage = StorageProfile::File(FileProfile { root });
+    let storage = spec.storage;
     storage.validate()?;
+    let id = WarehouseId::generate();
+    let sealed = match spec.secret {
+        Some(secret) => Some(secret.expose().seal(spec.secrets, id)?),
+        None => None,
+    };
     let get = async || store.get_warehouse_by_name(tenant, name).await;
     let create = async || {
         let now = pangolin_core::now();
         let warehouse = Warehouse {
-            id: WarehouseId::generate(),
+            id,
             tenant_id: tenant,
             name: name.clone(),
             storage: storage.clone(),
-            secret: None,
+            secret: sealed.clone(),
             properties: Properties::new(),
             created_at: now,
             updated_at: now,
@@ -113,7 +146,12 @@ async fn ensure_warehouse(
             warehouse = %name,
             existing = %warehouse.storage.base_location(),
             configured = %storage.base_location(),
-            "the default warehouse exists with another storage location; leaving it unchanged"
+            "the default warehouse exists with another storage profile; leaving it unchanged"
+        );
+    } else if warehouse.secret.is_some() != spec.secret.is_some() {
+        tracing::warn!(
+            warehouse = %name,
+            "the default warehouse exists with a different storage credential setting; leaving it unchanged"
         );
     }
     Ok(warehouse)

@@ -68,8 +68,9 @@ async fn migrate(config: &Config) -> Result<(), Failure> {
 }
 
 async fn bootstrap(config: &Config) -> Result<(), Failure> {
+    let secrets = keys::load_or_generate(config)?;
     let opened = store::open_migrated(config).await?;
-    let result = bootstrap::ensure_defaults(&opened.store, config).await;
+    let result = bootstrap::ensure_defaults(&opened.store, config, &secrets).await;
     opened.close().await;
     result?;
     Ok(())

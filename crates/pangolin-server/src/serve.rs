@@ -9,6 +9,7 @@ use anyhow::Context;
 use pangolin_api::{ApiConfig, AppState};
 use pangolin_catalog::{Services, Settings};
 use pangolin_core::TenantId;
+use pangolin_core::secret::SecretBox;
 use pangolin_storage::StorageRegistry;
 use pangolin_store::DynStore;
 use tokio::net::TcpListener;
@@ -38,7 +39,7 @@ impl App {
     pub(crate) async fn start(config: Config) -> Result<App, Failure> {
         let secrets = keys::load_or_generate(&config)?;
         let opened = store::open_migrated(&config).await?;
-        let default_tenant = default_tenant(&opened.store, &config).await?;
+        let default_tenant = default_tenant(&opened.store, &config, &secrets).await?;
         // Without authentication, requests act in the default tenant. `check_exposure` made
         // sure such a server is only reachable from this machine.
         let anonymous_tenant = default_tenant.filter(|_| !config.auth_configured());
@@ -61,9 +62,15 @@ impl App {
     }
 }
 
-async fn default_tenant(store: &DynStore, config: &Config) -> anyhow::Result<Option<TenantId>> {
+async fn default_tenant(
+    store: &DynStore,
+    config: &Config,
+    secrets: &SecretBox,
+) -> anyhow::Result<Option<TenantId>> {
     if config.bootstrap.enabled {
-        bootstrap::ensure_defaults(store, config).await.map(Some)
+        bootstrap::ensure_defaults(store, config, secrets)
+            .await
+            .map(Some)
     } else {
         bootstrap::find_default_tenant(store, config).await
     }

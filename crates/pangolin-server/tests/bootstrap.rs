@@ -6,7 +6,8 @@ mod common;
 use std::path::Path;
 
 use common::{Server, data_dir, pangolin, run, stderr, workdir};
-use pangolin_core::model::{CatalogKind, StorageProfile};
+use pangolin_core::model::{CatalogKind, StorageProfile, WarehouseSecret};
+use pangolin_core::secret::SecretBox;
 use pangolin_core::{Name, PageRequest};
 use pangolin_store::{AuditFilter, DynStore};
 use pangolin_store_sql::{SqliteOptions, SqliteStore};
@@ -120,5 +121,84 @@ async fn serve_without_bootstrap_creates_nothing() {
             .unwrap()
             .items
             .is_empty()
+    );
+}
+
+const KEY_HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+const S3_CONFIG: &str = r#"
+[bootstrap]
+storage = { type = "s3", bucket = "lake", key-prefix = "wh", region = "us-east-1", endpoint = "http://127.0.0.1:9", path-style-access = true }
+storage_secret = { type = "s3-access-key", access-key-id = "AKIDEXAMPLE", secret-access-key = "wJalrXUtnFEMI" }
+"#;
+
+#[tokio::test]
+async fn bootstrap_seals_the_configured_storage_secret() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("s3.toml"), S3_CONFIG).unwrap();
+    let out = run(pangolin(dir.path())
+        .args(["--config", "s3.toml", "bootstrap"])
+        .env("PANGOLIN_ENCRYPTION__KEY", KEY_HEX));
+    let log = stderr(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(!log.contains("wJalrXUtnFEMI"), "secret logged: {log}");
+
+    let store = open_sqlite(dir.path()).await;
+    let tenant = store.get_tenant_by_name(&name("default")).await.unwrap();
+    let wh = store
+        .get_warehouse_by_name(tenant.id, &name("default"))
+        .await
+        .unwrap();
+    assert_eq!(wh.storage.base_location(), "s3://lake/wh");
+    let sealed = wh.secret.expect("the warehouse keeps its credential");
+    let key = SecretBox::from_encoded(KEY_HEX).unwrap();
+    let WarehouseSecret::S3AccessKey {
+        access_key_id,
+        secret_access_key,
+        ..
+    } = WarehouseSecret::open(&key, wh.id, &sealed).unwrap()
+    else {
+        panic!("expected S3 keys");
+    };
+    assert_eq!(
+        (access_key_id.as_str(), secret_access_key.as_str()),
+        ("AKIDEXAMPLE", "wJalrXUtnFEMI")
+    );
+}
+
+#[tokio::test]
+async fn bootstrap_keeps_an_existing_warehouse_with_another_profile() {
+    let dir = workdir();
+    assert!(run(pangolin(dir.path()).arg("bootstrap")).status.success());
+    std::fs::write(dir.path().join("s3.toml"), S3_CONFIG).unwrap();
+    let out = run(pangolin(dir.path()).args(["--config", "s3.toml", "bootstrap"]));
+    let log = stderr(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("another storage profile"), "{log}");
+
+    let store = open_sqlite(dir.path()).await;
+    let tenant = store.get_tenant_by_name(&name("default")).await.unwrap();
+    let wh = store
+        .get_warehouse_by_name(tenant.id, &name("default"))
+        .await
+        .unwrap();
+    assert_eq!(wh.storage.kind(), "file", "bootstrap never overwrites");
+    assert!(wh.secret.is_none());
+}
+
+#[test]
+fn an_invalid_storage_profile_stops_serve_with_exit_code_2() {
+    let dir = workdir();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[bootstrap]\nstorage = { type = \"s3\", bucket = \"b\", region = \" \" }\n",
+    )
+    .unwrap();
+    let out = run(pangolin(dir.path()).args(["--config", "bad.toml", "serve"]));
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{log}");
+    assert!(
+        log.contains("bootstrap.storage") && log.contains("storage.region"),
+        "{log}"
     );
 }

@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use common::jail::{KEY_HEX, cwd, jail, load_env, with_file};
+use pangolin_core::model::{FileProfile, StorageProfile, WarehouseSecret};
 use pangolin_server::config::{Backend, LogFormat, Sources, load};
 
 #[test]
@@ -191,4 +192,82 @@ fn only_loopback_runs_without_authentication() {
             Ok(())
         });
     }
+}
+
+/// A default warehouse on S3 (e.g. moto), with the keys it uses.
+const S3_BOOTSTRAP: &str = r#"
+[bootstrap]
+storage = { type = "s3", bucket = "lake", key-prefix = "e2e", region = "us-east-1", endpoint = "http://127.0.0.1:9000", path-style-access = true }
+storage_secret = { type = "s3-access-key", access-key-id = "AKIDEXAMPLE", secret-access-key = "wJalrXUtnFEMI" }
+"#;
+
+#[test]
+fn bootstrap_storage_takes_any_profile_and_its_secret_never_prints() {
+    jail(|jail| {
+        jail.create_file("pangolin.toml", S3_BOOTSTRAP)?;
+        let c = load(&with_file("pangolin.toml")).unwrap();
+        let StorageProfile::S3(s3) = c.bootstrap_storage() else {
+            panic!("expected an S3 profile: {:?}", c.bootstrap.storage);
+        };
+        assert_eq!(
+            (
+                s3.bucket.as_str(),
+                s3.key_prefix.as_deref(),
+                s3.region.as_str()
+            ),
+            ("lake", Some("e2e"), "us-east-1")
+        );
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert!(s3.path_style_access && !s3.allow_static_credential_vending);
+        let secret = c.bootstrap.storage_secret.as_ref().expect("storage_secret");
+        let WarehouseSecret::S3AccessKey {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        } = secret.expose()
+        else {
+            panic!("expected S3 keys");
+        };
+        assert_eq!(
+            (access_key_id.as_str(), secret_access_key.as_str()),
+            ("AKIDEXAMPLE", "wJalrXUtnFEMI")
+        );
+        assert!(session_token.is_none());
+        for shown in [format!("{c:?}"), format!("{c:#?}"), c.to_string()] {
+            for leaked in ["AKIDEXAMPLE", "wJalrXUtnFEMI"] {
+                assert!(!shown.contains(leaked), "{leaked} leaked: {shown}");
+            }
+            assert!(shown.contains("<redacted>"), "{shown}");
+            assert!(shown.contains("lake"), "the profile stays visible: {shown}");
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn bootstrap_storage_defaults_to_a_file_warehouse_at_warehouse_root() {
+    jail(|jail| {
+        let c = load_env(jail, &[("PANGOLIN_BOOTSTRAP__WAREHOUSE_ROOT", "wh")]).unwrap();
+        assert_eq!(
+            c.bootstrap_storage(),
+            StorageProfile::File(FileProfile {
+                root: cwd().join("wh").to_string_lossy().into_owned()
+            })
+        );
+        jail.clear_env();
+        jail.create_file(
+            "file.toml",
+            "[bootstrap]\nstorage = { type = \"file\", root = \"rel/wh\" }\n",
+        )?;
+        let c = load(&with_file("file.toml")).unwrap();
+        let StorageProfile::File(file) = c.bootstrap_storage() else {
+            panic!("expected a file profile");
+        };
+        assert_eq!(
+            PathBuf::from(file.root),
+            cwd().join("rel/wh"),
+            "made absolute"
+        );
+        Ok(())
+    });
 }

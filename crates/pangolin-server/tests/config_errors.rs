@@ -171,3 +171,53 @@ fn missing_and_malformed_files_are_errors() {
         Ok(())
     });
 }
+
+#[test]
+fn invalid_bootstrap_storage_names_its_key() {
+    let s3 = r#"type = "s3", bucket = "lake", region = "us-east-1""#;
+    let keys = r#"type = "s3-access-key", access-key-id = "a", secret-access-key = "b""#;
+    let cases = [
+        (
+            r#"storage = { type = "s3", bucket = "no such bucket!", region = "us-east-1" }"#
+                .to_owned(),
+            "bootstrap.storage",
+            "storage.bucket",
+        ),
+        (
+            r#"storage = { type = "s3", bucket = "b", region = "" }"#.to_owned(),
+            "bootstrap.storage",
+            "storage.region",
+        ),
+        (
+            r#"storage = { type = "tape", bucket = "b" }"#.to_owned(),
+            "bootstrap.storage.type",
+            "unknown variant",
+        ),
+        (
+            format!("storage = {{ {s3} }}\nwarehouse_root = \"/x\""),
+            "bootstrap.warehouse_root",
+            "not both",
+        ),
+        (
+            format!("storage_secret = {{ {keys} }}"),
+            "bootstrap.storage_secret",
+            "does not fit the default warehouse's file storage",
+        ),
+        (
+            format!(
+                "storage = {{ {s3} }}\nstorage_secret = {{ type = \"azure-shared-key\", account-key = \"k\" }}"
+            ),
+            "bootstrap.storage_secret",
+            "does not fit",
+        ),
+    ];
+    for (toml, key, fragment) in cases {
+        jail(|jail| {
+            jail.create_file("pangolin.toml", &format!("[bootstrap]\n{toml}\n"))?;
+            let err = load(&with_file("pangolin.toml")).expect_err(key);
+            assert!(err.names(key), "{toml}: {err}");
+            assert!(err.to_string().contains(fragment), "{toml}: {err}");
+            Ok(())
+        });
+    }
+}

@@ -11,11 +11,12 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use pangolin_core::Name;
+use pangolin_core::model::{FileProfile, StorageProfile};
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{Sources, load};
-pub use secret::{Dsn, Secret};
+pub use secret::{Dsn, Secret, StorageSecret};
 
 /// The port Iceberg REST catalogs conventionally use.
 pub const DEFAULT_PORT: u16 = 8181;
@@ -84,6 +85,12 @@ pub struct BootstrapConfig {
     pub catalog: Name,
     /// Root directory of the default (file) warehouse; defaults to `<data_dir>/warehouse`.
     pub warehouse_root: Option<PathBuf>,
+    /// The default warehouse's storage (any typed profile, e.g. `{ type = "s3", bucket = ... }`);
+    /// a file warehouse at `warehouse_root` when unset. Exclusive with `warehouse_root`.
+    pub storage: Option<StorageProfile>,
+    /// The credential the default warehouse reaches `storage` with; sealed with the encryption
+    /// key before it is stored, redacted wherever the configuration is printed.
+    pub storage_secret: Option<StorageSecret>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -141,6 +148,8 @@ impl Default for BootstrapConfig {
             warehouse: default(),
             catalog: default(),
             warehouse_root: None,
+            storage: None,
+            storage_secret: None,
         }
     }
 }
@@ -169,6 +178,16 @@ impl Config {
             .warehouse_root
             .clone()
             .unwrap_or_else(|| self.data_dir.join("warehouse"))
+    }
+
+    /// The storage profile of the bootstrapped warehouse: `bootstrap.storage`, or a file
+    /// warehouse at [`Config::warehouse_root`].
+    pub fn bootstrap_storage(&self) -> StorageProfile {
+        self.bootstrap.storage.clone().unwrap_or_else(|| {
+            StorageProfile::File(FileProfile {
+                root: self.warehouse_root().to_string_lossy().into_owned(),
+            })
+        })
     }
 
     /// Where a generated encryption key is kept when none is configured.

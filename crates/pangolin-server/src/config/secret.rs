@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use pangolin_core::model::WarehouseSecret;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 const REDACTED: &str = "<redacted>";
@@ -38,6 +39,35 @@ impl Serialize for Secret {
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d).map(Secret)
+    }
+}
+
+/// A storage credential from the configuration (`bootstrap.storage_secret`): shows only its
+/// kind, e.g. `StorageSecret(s3-access-key, <redacted>)`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct StorageSecret(WarehouseSecret);
+
+impl StorageSecret {
+    pub fn new(secret: WarehouseSecret) -> Self {
+        StorageSecret(secret)
+    }
+
+    /// The credential itself: only to seal it.
+    pub fn expose(&self) -> &WarehouseSecret {
+        &self.0
+    }
+}
+
+impl fmt::Debug for StorageSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StorageSecret({}, {REDACTED})", self.0.kind())
+    }
+}
+
+impl Serialize for StorageSecret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(REDACTED)
     }
 }
 

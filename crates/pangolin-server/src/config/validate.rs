@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use pangolin_core::model::StorageProfile;
 use pangolin_core::secret::SecretBox;
 use tracing_subscriber::EnvFilter;
 
@@ -16,6 +17,7 @@ pub(super) fn finish(mut config: Config) -> Result<Config, ConfigErrors> {
     check_key(&config, &mut errors);
     check_log(&config, &mut errors);
     absolutize(&mut config, &mut errors);
+    check_bootstrap_storage(&config, &mut errors);
     if errors.is_empty() {
         Ok(config)
     } else {
@@ -119,6 +121,38 @@ fn check_log(config: &Config, errors: &mut Vec<ConfigError>) {
     }
 }
 
+/// The default warehouse's storage must be valid as it would be stored, and its credential must
+/// be one that kind of storage uses.
+fn check_bootstrap_storage(config: &Config, errors: &mut Vec<ConfigError>) {
+    let bootstrap = &config.bootstrap;
+    if bootstrap.storage.is_some() && bootstrap.warehouse_root.is_some() {
+        errors.push(both("bootstrap.warehouse_root", "bootstrap.storage"));
+    }
+    let storage = config.bootstrap_storage();
+    if let (Some(_), Err(e)) = (&bootstrap.storage, storage.validate()) {
+        errors.push(ConfigError::new("bootstrap.storage", e.to_string()));
+    }
+    let Some(secret) = &bootstrap.storage_secret else {
+        return;
+    };
+    let kind = secret.expose().kind();
+    let fits = match &storage {
+        StorageProfile::File(_) => false,
+        StorageProfile::S3(_) => kind.starts_with("s3-"),
+        StorageProfile::Azure(_) => kind.starts_with("azure-"),
+        StorageProfile::Gcs(_) => kind.starts_with("gcs-"),
+    };
+    if !fits {
+        errors.push(ConfigError::new(
+            "bootstrap.storage_secret",
+            format!(
+                "a {kind} credential does not fit the default warehouse's {} storage",
+                storage.kind()
+            ),
+        ));
+    }
+}
+
 /// Relative paths are relative to the working directory at startup; resolve them once so a
 /// later directory change cannot move the data.
 fn absolutize(config: &mut Config, errors: &mut Vec<ConfigError>) {
@@ -132,5 +166,10 @@ fn absolutize(config: &mut Config, errors: &mut Vec<ConfigError>) {
     }
     if let Some(root) = config.bootstrap.warehouse_root.as_mut() {
         fix("bootstrap.warehouse_root", root);
+    }
+    if let Some(StorageProfile::File(file)) = config.bootstrap.storage.as_mut() {
+        let mut root = PathBuf::from(&file.root);
+        fix("bootstrap.storage", &mut root);
+        file.root = root.to_string_lossy().into_owned();
     }
 }
