@@ -1,7 +1,8 @@
 //! `Idempotency-Key` on mutating Iceberg routes. The first final response for a key (2xx and
 //! deterministic 4xx, never 5xx or auth-dependent 401/403/429) is stored per tenant and replayed
 //! for retries of the same request within the advertised lifetime. A key reused with a
-//! different request is refused (422) instead of replaying an unrelated answer.
+//! different request is refused (400, which the spec documents on every mutating route; 422
+//! is not) instead of replaying an unrelated answer.
 //!
 //! Two copies of one request racing in flight both execute; the second's result is not stored.
 //! Mutations themselves are guarded by compare-and-swap, so such a race cannot double-apply a
@@ -106,8 +107,8 @@ fn is_final(status: StatusCode) -> bool {
 fn replay(record: IdempotencyRecord, fingerprint: &str) -> Response {
     if record.fingerprint != fingerprint {
         return error_response(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "UnprocessableEntityException",
+            StatusCode::BAD_REQUEST,
+            "BadRequestException",
             "this Idempotency-Key was already used for a different request".into(),
         );
     }
