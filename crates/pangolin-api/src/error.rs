@@ -63,6 +63,7 @@ fn not_found_type(kind: Kind) -> &'static str {
         Kind::Tenant => "NoSuchTenantException",
         Kind::Reference => "NoSuchReferenceException",
         Kind::Commit => "NoSuchCommitException",
+        Kind::Merge => "NoSuchMergeException",
         Kind::IdempotencyKey => "NotFoundException",
     }
 }

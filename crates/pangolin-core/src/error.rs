@@ -19,6 +19,7 @@ pub enum Kind {
     View,
     Reference,
     Commit,
+    Merge,
     IdempotencyKey,
 }
 
@@ -33,6 +34,7 @@ impl fmt::Display for Kind {
             Kind::View => "view",
             Kind::Reference => "reference",
             Kind::Commit => "commit",
+            Kind::Merge => "merge operation",
             Kind::IdempotencyKey => "idempotency key",
         })
     }

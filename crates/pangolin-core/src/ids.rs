@@ -74,6 +74,10 @@ id_type!(
     /// One audit record.
     AuditId
 );
+id_type!(
+    /// A merge operation between two references.
+    MergeId
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod content;
+mod merge;
 mod namespace;
 mod refs;
 mod tenant;
@@ -9,6 +10,7 @@ mod warehouse;
 
 pub use catalog::*;
 pub use content::*;
+pub use merge::*;
 pub use namespace::*;
 pub use refs::*;
 pub use tenant::*;
