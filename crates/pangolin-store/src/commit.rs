@@ -23,11 +23,22 @@ pub enum Expected {
 pub enum Change {
     /// Point `ident` at a metadata file. `metadata` is the file's JSON, stored so loads need no
     /// object-store read; `None` when the file is already known (renames, merges).
+    ///
+    /// `location` is the table's or view's base location (normalized, no trailing `/`). When
+    /// the key is new ([`Expected::Absent`]) or the location differs from the key's current
+    /// one, the put fails with `InvalidInput` if the location equals, lies inside or contains
+    /// the location of content with a different `content_id` — in any catalog of any tenant,
+    /// on any reference — because storage credentials are vended per table location, so two
+    /// tables must never share files. Containment is decided by `/`-separated segments
+    /// (`s3://b/t` and `s3://b/t2` do not overlap). The same content id on other references
+    /// (a branch's copy) never conflicts with itself. The message never names the other
+    /// content or its catalog (it may be another tenant's).
     Put {
         ident: TableIdent,
         kind: ContentKind,
         content_id: ContentId,
         expected: Expected,
+        location: String,
         metadata_location: String,
         metadata: Option<Arc<str>>,
     },

@@ -6,13 +6,18 @@
 //! - names are unique per scope and violations are typed errors ([`pangolin_core::Error`]);
 //! - lists are ordered by a unique key and paginated with opaque cursors;
 //! - table/view pointers and branch heads move only by compare-and-swap
-//!   ([`ContentStore::commit`]).
+//!   ([`ContentStore::commit`]);
+//! - no two tables or views share files: a create or a move onto a location overlapping
+//!   another content's is refused, store-wide ([`Change::Put`], [`locations`]);
+//! - stored metadata lives exactly as long as some content row points at it
+//!   ([`ContentStore::load_metadata`]).
 //!
 //! The contract has no SQL types in it, so a document store fits behind it unchanged.
 
 mod commit;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod locations;
 pub mod memory;
 mod traits;
 

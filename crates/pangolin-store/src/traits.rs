@@ -10,8 +10,8 @@ use pangolin_core::model::{
     Warehouse,
 };
 use pangolin_core::{
-    CatalogId, CommitId, Name, NamespaceIdent, Page, PageRequest, Properties, Result, TableIdent,
-    TenantId, Timestamp, WarehouseId,
+    CatalogId, CommitId, ContentId, Name, NamespaceIdent, Page, PageRequest, Properties, Result,
+    TableIdent, TenantId, Timestamp, WarehouseId,
 };
 
 use crate::{CommitRequest, NewRef};
@@ -169,14 +169,37 @@ pub trait ContentStore: Send + Sync {
         kind: ContentKind,
         page: &PageRequest,
     ) -> Result<Page<Content>>;
-    /// The metadata JSON stored for `location`. Guaranteed for every location some reference
-    /// currently points at; other locations may be `NotFound(Table)`.
+    /// The metadata JSON stored for `location`.
+    ///
+    /// Retention is "referenced only": the body a commit stored for a location stays loadable
+    /// while some content row of the catalog (on any reference) points at that location, and
+    /// is deleted in the same transaction that removes the last such row (a commit replacing
+    /// or deleting it, [`RefStore::delete_ref`], [`CatalogStore::delete_catalog`]), also when
+    /// several branches drop their last pointers concurrently. [`RefStore::create_ref`]
+    /// restores no bodies: a reference made at an older commit (or racing the commit that
+    /// drops the last other pointer) may point at locations whose body is gone. Those answer
+    /// `NotFound(Table)` like any unknown location, and callers read the metadata file from
+    /// object storage instead.
     async fn load_metadata(&self, catalog: CatalogId, location: &str) -> Result<Arc<str>>;
     /// Applies a commit atomically (see [`CommitRequest`]). Errors: `NotFound(Reference)`,
-    /// `InvalidInput` (tag, duplicate key), `NotFound(Namespace)` for a put into a missing
-    /// namespace, and per change as its [`crate::Expected`] says. The first failing change
-    /// decides the error; nothing is applied.
+    /// `InvalidInput` (tag, duplicate key, a `commit_id` already used, an empty location or
+    /// one that overlaps another table's or view's, see [`crate::Change::Put`]),
+    /// `NotFound(Namespace)` for a put into a missing namespace, and per change as its
+    /// [`crate::Expected`] says. Changes are checked in order — each one's expectation, then
+    /// its location — and the first failing change decides the error; nothing is applied.
+    ///
+    /// The location check sees the catalog-wide state as it will be after the commit: content
+    /// this commit deletes or replaces on its branch no longer counts, the commit's other puts
+    /// do. It runs inside the commit's transaction and is serialized with every other commit
+    /// that needs it, so two racing creates cannot both claim overlapping locations.
     async fn commit(&self, request: &CommitRequest) -> Result<Commit>;
+    /// Whether any content row of the catalog, on any reference, points at metadata file
+    /// `location`: a file that is not in use may be deleted (expired metadata-log entries).
+    async fn metadata_in_use(&self, catalog: CatalogId, location: &str) -> Result<bool>;
+    /// The references (branches and tags) that currently hold content `content_id`, under any
+    /// name, ordered by name. Empty once the table is gone from every reference, which is
+    /// when its files may be purged.
+    async fn refs_holding(&self, catalog: CatalogId, content_id: ContentId) -> Result<Vec<Name>>;
     /// The content at `ident` as of commit `at` (read-only time travel).
     /// `NotFound(Commit)`, `NotFound(Table|View)`.
     async fn content_at(
@@ -192,14 +215,18 @@ pub trait ContentStore: Send + Sync {
 #[async_trait]
 pub trait RefStore: Send + Sync {
     /// Creates a branch or tag at commit `from`, carrying the catalog state as of that commit
-    /// (restricted to `scope` when given). `NotFound(Catalog)`, `NotFound(Commit)`,
-    /// `AlreadyExists(Reference)`.
+    /// (restricted to `scope` when given). The copies keep their content ids and locations,
+    /// so they never conflict with the originals; stored metadata is not restored (see
+    /// [`ContentStore::load_metadata`]). `NotFound(Catalog)`, `NotFound(Commit)`,
+    /// `AlreadyExists(Reference)`, `NotFound(Namespace)` when that state holds content in a
+    /// namespace that no longer exists.
     async fn create_ref(&self, new: &NewRef, audit: &[AuditEvent]) -> Result<Reference>;
     /// `NotFound(Reference)`.
     async fn get_ref(&self, catalog: CatalogId, name: &Name) -> Result<Reference>;
     /// All references, ordered by name.
     async fn list_refs(&self, catalog: CatalogId, page: &PageRequest) -> Result<Page<Reference>>;
-    /// Deletes a reference and its content pointers (commits stay in the DAG).
+    /// Deletes a reference and its content pointers (commits stay in the DAG), with the
+    /// stored metadata no other content row points at.
     /// `NotFound(Reference)`; `InvalidInput` for `main`.
     async fn delete_ref(&self, catalog: CatalogId, name: &Name, audit: &[AuditEvent])
     -> Result<()>;
@@ -233,6 +260,7 @@ pub trait AuditStore: Send + Sync {
     /// Records events that accompany no mutation (denials, failures, logins).
     async fn append_audit(&self, events: &[AuditEvent]) -> Result<()>;
     /// Matching events, newest first (`since` inclusive, `until` exclusive).
+    /// `InvalidInput` for a page token whose key is not an audit event id.
     async fn list_audit(
         &self,
         filter: &AuditFilter,

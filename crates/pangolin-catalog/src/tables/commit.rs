@@ -17,6 +17,7 @@ use pangolin_core::{CommitId, ContentId, Error, Result, TableIdent};
 use pangolin_store::{Change, CommitRequest, Expected};
 
 use super::files::{NewMetadata, built, delete_quietly};
+use super::locations::base_location;
 use super::seed::seed_builder;
 use crate::{CachedMetadata, Prefix, Services, Target};
 
@@ -272,27 +273,23 @@ impl Services {
         out
     }
 
-    /// Deletes metadata files that left the log, unless another reference still points at one.
+    /// Deletes metadata files that left the log, unless a reference (any branch or tag, under
+    /// any name) still points at one. Files only old commits name go: like Iceberg's own
+    /// cleanup, history beyond the log is not kept readable.
     async fn delete_expired(&self, target: &Target, ident: &TableIdent, expired: Vec<MetadataLog>) {
-        if expired.is_empty() {
-            return;
-        }
-        let others = match self.on_other_refs(target, ident, ContentKind::Table).await {
-            Ok(others) => others,
-            Err(e) => {
-                tracing::warn!(table = %ident, error = %e, "expired metadata kept: references unreadable");
-                return;
-            }
-        };
         let mut deletable = Vec::new();
         for log in expired {
-            if others
-                .iter()
-                .any(|c| c.metadata_location == log.metadata_file)
+            let file = log.metadata_file;
+            match self
+                .store()
+                .metadata_in_use(target.catalog_id(), &file)
+                .await
             {
-                tracing::debug!(file = %log.metadata_file, "expired metadata still referenced; kept");
-            } else {
-                deletable.push(log.metadata_file);
+                Ok(false) => deletable.push(file),
+                Ok(true) => tracing::debug!(%file, "expired metadata still referenced; kept"),
+                Err(e) => {
+                    tracing::warn!(table = %ident, %file, error = %e, "expired metadata kept: references unreadable");
+                }
             }
         }
         delete_quietly(target.io(), deletable).await;
@@ -412,6 +409,7 @@ fn store_changes(
             kind: ContentKind::Table,
             content_id: *content_id,
             expected: expected.clone(),
+            location: base_location(new.metadata.location())?,
             metadata_location: location,
             metadata: Some(Arc::from(
                 std::str::from_utf8(&new.json).map_err(Error::internal)?,

@@ -14,7 +14,7 @@ use pangolin_store::{Change, Expected};
 
 use super::LoadedTable;
 use super::files::{NewMetadata, built, delete_quietly};
-use super::locations::table_location;
+use super::locations::{base_location, table_location};
 use crate::{CachedMetadata, Prefix, Services};
 
 /// The table property that selects the format version at creation; it is not stored.
@@ -62,6 +62,7 @@ impl Services {
             kind: ContentKind::Table,
             content_id,
             expected: Expected::Absent,
+            location: base_location(new.metadata.location())?,
             metadata_location: location.clone(),
             metadata: Some(Arc::from(
                 std::str::from_utf8(&new.json).map_err(Error::internal)?,

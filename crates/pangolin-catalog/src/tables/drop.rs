@@ -3,7 +3,7 @@
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
 use pangolin_core::model::{Content, ContentKind};
-use pangolin_core::{Error, PageRequest, Result, TableIdent};
+use pangolin_core::{Error, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
 use crate::{Prefix, Services, Target};
@@ -71,21 +71,24 @@ impl Services {
         Ok(())
     }
 
-    /// Deletes a dropped table's files. The drop already succeeded, so failures are logged.
+    /// Deletes a dropped table's files, unless a branch or tag still holds the table (under
+    /// any name). The drop already succeeded, so failures are logged.
     async fn purge(&self, target: &Target, dropped: &Content, table_location: &str) {
-        let held = match self
-            .on_other_refs(target, &dropped.ident, ContentKind::Table)
-            .await
-        {
-            Ok(others) => others.iter().any(|c| c.content_id == dropped.content_id),
+        let holders = self
+            .store()
+            .refs_holding(target.catalog_id(), dropped.content_id)
+            .await;
+        match holders {
+            Ok(refs) if refs.is_empty() => {}
+            Ok(refs) => {
+                let refs: Vec<String> = refs.iter().map(ToString::to_string).collect();
+                tracing::info!(%table_location, ?refs, "not purging: other references still hold the table");
+                return;
+            }
             Err(e) => {
                 tracing::warn!(%table_location, error = %e, "not purging: references unreadable");
                 return;
             }
-        };
-        if held {
-            tracing::info!(%table_location, "not purging: another reference still holds the table");
-            return;
         }
         match target.io().delete_prefix(table_location).await {
             Ok(n) => tracing::info!(%table_location, files = n, "purged dropped table"),
@@ -93,33 +96,5 @@ impl Services {
                 tracing::error!(%table_location, error = %e, "purging a dropped table failed")
             }
         }
-    }
-
-    /// What every reference but `target`'s holds at `ident`. (Stored metadata cannot tell this:
-    /// the store may keep it for any location ever committed.)
-    pub(crate) async fn on_other_refs(
-        &self,
-        target: &Target,
-        ident: &TableIdent,
-        kind: ContentKind,
-    ) -> Result<Vec<Content>> {
-        let catalog = target.catalog_id();
-        let refs = self.store().list_refs(catalog, &PageRequest::all()).await?;
-        let mut held = Vec::new();
-        for reference in refs.items {
-            if reference.name == target.reference {
-                continue;
-            }
-            match self
-                .store()
-                .load_content(catalog, &reference.name, ident, kind)
-                .await
-            {
-                Ok(content) => held.push(content),
-                Err(Error::NotFound { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(held)
     }
 }

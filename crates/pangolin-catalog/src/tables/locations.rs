@@ -52,6 +52,13 @@ pub(crate) fn checked_location(target: &Target, requested: &str) -> Result<Strin
     Ok(normalized)
 }
 
+/// The location the store records for a table or view, and keeps free of overlaps with
+/// every other table's: its metadata's `location`, in the one normalized spelling the store
+/// compares (`s3a://b/t/` and `s3://b/t` are the same place).
+pub(crate) fn base_location(metadata_location_field: &str) -> Result<String> {
+    location::normalize(metadata_location_field)
+}
+
 /// Names may hold any printable character; paths get a conservative spelling of them.
 fn path_safe(name: &str) -> String {
     name.chars()

@@ -36,7 +36,7 @@ impl Services {
                 other => other,
             })?;
         let metadata = parse_table_metadata(&json, &location)?;
-        checked_location(&target, metadata.location())?;
+        let table_location = checked_location(&target, metadata.location())?;
         let existing = match self.content(&target, &ident, ContentKind::Table).await {
             Ok(c) => Some(c),
             Err(Error::NotFound { .. }) => None,
@@ -54,6 +54,7 @@ impl Services {
             kind: ContentKind::Table,
             content_id,
             expected,
+            location: table_location,
             metadata_location: location.clone(),
             metadata: Some(Arc::from(
                 std::str::from_utf8(&json).map_err(|_| Error::invalid("metadata is not UTF-8"))?,

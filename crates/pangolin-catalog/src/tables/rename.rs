@@ -3,11 +3,12 @@
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::ContentKind;
+use pangolin_core::model::{Content, ContentKind};
 use pangolin_core::{Error, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
-use crate::{Prefix, Services};
+use super::locations::base_location;
+use crate::{Prefix, Services, Target};
 
 impl Services {
     pub async fn rename_table(
@@ -35,6 +36,7 @@ impl Services {
             return Err(Error::invalid(format!("cannot rename {from} to itself")));
         }
         let content = self.content(&target, from, kind).await?;
+        let location = self.content_location(&target, &content).await?;
         let changes = vec![
             Change::Delete {
                 ident: from.clone(),
@@ -46,6 +48,7 @@ impl Services {
                 kind,
                 content_id: content.content_id,
                 expected: Expected::Absent,
+                location,
                 metadata_location: content.metadata_location,
                 metadata: None,
             },
@@ -62,5 +65,19 @@ impl Services {
         self.commit_changes(ctx, &target, changes, message, vec![audit])
             .await?;
         Ok(())
+    }
+
+    /// The content's recorded location. Content committed before the store recorded
+    /// locations has none; its metadata still names it.
+    async fn content_location(&self, target: &Target, content: &Content) -> Result<String> {
+        if !content.location.is_empty() {
+            return Ok(content.location.clone());
+        }
+        let cached = self.metadata_at(target, &content.metadata_location).await?;
+        let recorded = match content.kind {
+            ContentKind::Table => cached.table()?.location().to_owned(),
+            ContentKind::View => cached.view()?.location().to_owned(),
+        };
+        base_location(&recorded)
     }
 }

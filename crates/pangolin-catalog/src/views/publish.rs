@@ -10,6 +10,7 @@ use pangolin_store::{Change, Expected};
 use super::LoadedView;
 use super::files::NewViewMetadata;
 use crate::tables::files::delete_quietly;
+use crate::tables::locations::base_location;
 use crate::{Services, Target};
 
 /// Which pointer moves, and what it must hold before it does.
@@ -29,12 +30,14 @@ impl Services {
         action: &str,
         new: NewViewMetadata,
     ) -> Result<LoadedView> {
+        let view_location = base_location(new.metadata.location())?;
         new.write(target.io()).await?;
         let change = Change::Put {
             ident: pointer.ident.clone(),
             kind: ContentKind::View,
             content_id: pointer.content_id,
             expected: pointer.expected,
+            location: view_location,
             metadata_location: new.location.clone(),
             metadata: Some(new.json_str()?),
         };

@@ -38,7 +38,7 @@ impl Services {
                 other => other,
             })?;
         let metadata = parse_view_metadata(&json, &location)?;
-        checked_location(&target, metadata.location())?;
+        let view_location = checked_location(&target, metadata.location())?;
         self.refuse_existing(&target, &ident).await?;
         let content_id = ContentId::generate();
         let change = Change::Put {
@@ -46,6 +46,7 @@ impl Services {
             kind: ContentKind::View,
             content_id,
             expected: Expected::Absent,
+            location: view_location,
             metadata_location: location.clone(),
             metadata: Some(Arc::from(
                 std::str::from_utf8(&json).map_err(|_| Error::invalid("metadata is not UTF-8"))?,

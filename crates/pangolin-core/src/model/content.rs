@@ -52,6 +52,9 @@ pub struct Content {
     pub content_id: ContentId,
     pub kind: ContentKind,
     pub ident: TableIdent,
+    /// The table's or view's base location (`metadata.location()`, normalized: no trailing
+    /// `/`): every file it owns lies under it, and no other table or view may overlap it.
+    pub location: String,
     pub metadata_location: String,
     /// The commit that last put this content on the reference.
     pub last_commit_id: CommitId,

@@ -81,6 +81,8 @@ pub enum Operation {
         ident: TableIdent,
         content_id: ContentId,
         kind: ContentKind,
+        /// The base location of the table or view (see `Content::location`).
+        location: String,
         metadata_location: String,
     },
     Delete {

@@ -14,6 +14,7 @@ use pangolin_core::{
     TableIdent, TenantId, Timestamp, WarehouseId,
 };
 use pangolin_store::IdempotencyRecord;
+use pangolin_store::locations::Occupant;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -161,9 +162,22 @@ pub(crate) fn content(r: &impl RowExt, ident: TableIdent) -> Result<Content> {
         content_id: r.id("content_id")?,
         kind: content_kind(r, "kind")?,
         ident,
+        location: r.text("location")?,
         metadata_location: r.text("metadata_location")?,
         last_commit_id: r.id("last_commit_id")?,
         updated_at: r.ts("updated_at")?,
+    })
+}
+
+/// A content row found by the location check (`catalog_id`, `ref_name`, key, `content_id`,
+/// `location`).
+pub(crate) fn occupant(r: &impl RowExt) -> Result<Occupant> {
+    Ok(Occupant {
+        catalog_id: r.id("catalog_id")?,
+        reference: r.text("ref_name")?,
+        ident: TableIdent::new(r.namespace("namespace")?, r.name("name")?),
+        content_id: r.id("content_id")?,
+        location: r.text("location")?,
     })
 }
 
@@ -221,6 +235,7 @@ pub(crate) fn operation(r: &impl RowExt) -> Result<Operation> {
             ident,
             content_id,
             kind,
+            location: r.text("location")?,
             metadata_location: r
                 .opt_text("metadata_location")?
                 .ok_or_else(|| bad("metadata_location", "NULL on a put"))?,

@@ -8,12 +8,13 @@ use std::future::Future;
 
 use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{Commit, Content};
-use pangolin_core::{CatalogId, NamespaceIdent, Result, TableIdent, Timestamp};
+use pangolin_core::{CatalogId, ContentId, NamespaceIdent, Result, TableIdent, Timestamp};
 use pangolin_store::CommitRequest;
+use pangolin_store::locations::Occupant;
 
 use crate::common::decode::{DbId, RowExt};
 use crate::common::plan::Plan;
-use crate::store::portable;
+use crate::store::{portable, portable_files};
 
 /// One statement with its parameters (`$1`, `$2`, … in order of the calls), in a dialect's
 /// storage types. Values are encoded when bound, so nothing is borrowed.
@@ -90,6 +91,33 @@ pub(crate) trait Dialect: sqlx::Database<Row: RowExt> + Sized {
         req: &CommitRequest,
     ) -> impl Future<Output = Result<HashMap<TableIdent, Content>>> + Send {
         portable::current_contents::<Self>(conn, req)
+    }
+
+    /// Serializes the commits that check locations, from here to the end of the transaction,
+    /// so two racing creates on different branches cannot both pass the check. A no-op where
+    /// a write transaction already excludes every other writer (SQLite).
+    fn lock_locations(conn: &mut Self::Connection) -> impl Future<Output = Result<()>> + Send {
+        let _ = conn;
+        std::future::ready(Ok(()))
+    }
+
+    /// The content rows, in any catalog, whose location overlaps one of `checks`' locations
+    /// under another content id than the one given with it.
+    fn occupants(
+        conn: &mut Self::Connection,
+        checks: &[(&str, ContentId)],
+    ) -> impl Future<Output = Result<Vec<Occupant>>> + Send {
+        portable_files::occupants::<Self>(conn, checks)
+    }
+
+    /// Deletes the stored bodies of `locations` (sorted) that no content row of the catalog
+    /// points at any more.
+    fn release_metadata(
+        conn: &mut Self::Connection,
+        catalog: CatalogId,
+        locations: &[String],
+    ) -> impl Future<Output = Result<()>> + Send {
+        portable_files::release_metadata::<Self>(conn, catalog, locations)
     }
 
     /// Writes an accepted commit: metadata bodies, content pointers, the commit with its

@@ -5,6 +5,7 @@ pub(crate) mod decode;
 pub(crate) mod dialect;
 pub(crate) mod error;
 pub(crate) mod plan;
+pub(crate) mod state;
 
 use chrono::SubsecRound;
 use pangolin_core::model::{ContentKind, Operation};
@@ -27,15 +28,35 @@ pub(crate) fn micros(t: Timestamp) -> Timestamp {
     t.trunc_subsecs(6)
 }
 
-/// How an operation is stored: its `op` tag, its kind, and its location (puts only).
-pub(crate) fn operation_columns(op: &Operation) -> (&'static str, ContentKind, Option<&str>) {
+/// How an operation is stored, as its columns.
+pub(crate) struct OpColumns<'a> {
+    pub tag: &'static str,
+    pub kind: ContentKind,
+    /// The table location of a put; '' for a delete.
+    pub location: &'a str,
+    /// The metadata location of a put; NULL for a delete.
+    pub metadata_location: Option<&'a str>,
+}
+
+pub(crate) fn operation_columns(op: &Operation) -> OpColumns<'_> {
     match op {
         Operation::Put {
             kind,
+            location,
             metadata_location,
             ..
-        } => ("put", *kind, Some(metadata_location.as_str())),
-        Operation::Delete { kind, .. } => ("delete", *kind, None),
+        } => OpColumns {
+            tag: "put",
+            kind: *kind,
+            location,
+            metadata_location: Some(metadata_location),
+        },
+        Operation::Delete { kind, .. } => OpColumns {
+            tag: "delete",
+            kind: *kind,
+            location: "",
+            metadata_location: None,
+        },
     }
 }
 

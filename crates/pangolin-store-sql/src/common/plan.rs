@@ -4,34 +4,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use pangolin_core::model::{Catalog, Commit, Content, MAIN_BRANCH, Operation, RefKind, Reference};
-use pangolin_core::{CommitId, Error, Kind, Name, NamespaceIdent, Properties, Result, TableIdent};
+use pangolin_core::model::{Commit, Content, Operation, RefKind};
+use pangolin_core::{CommitId, ContentId, Error, Kind, NamespaceIdent, Result, TableIdent};
+use pangolin_store::locations::{self, Occupant};
 use pangolin_store::{Change, CommitRequest, Expected};
-
-/// The root commit and `main` branch every catalog starts with (the same values as the
-/// memory backend's `initial_history`).
-pub(crate) fn initial_history(catalog: &Catalog) -> Result<(Commit, Reference)> {
-    let root = Commit {
-        id: CommitId::generate(),
-        catalog_id: catalog.id,
-        parents: vec![],
-        author: "pangolin".into(),
-        message: "create catalog".into(),
-        created_at: catalog.created_at,
-        operations: vec![],
-    };
-    let main = Reference {
-        catalog_id: catalog.id,
-        name: Name::new(MAIN_BRANCH)?,
-        kind: RefKind::Branch,
-        head: root.id,
-        scope: None,
-        properties: Properties::new(),
-        created_at: catalog.created_at,
-        updated_at: catalog.created_at,
-    };
-    Ok((root, main))
-}
 
 /// Checks one change against the branch's current content; `Ok` means it may apply.
 pub(crate) fn check_change(
@@ -96,6 +72,26 @@ pub(crate) fn namespaces_to_check(req: &CommitRequest) -> Vec<NamespaceIdent> {
     out
 }
 
+/// The puts whose location the store must check ([`locations::needs_check`]), as
+/// `(location, content id)`: the store looks up what overlaps each location under another id.
+pub(crate) fn locations_to_check<'a>(
+    req: &'a CommitRequest,
+    existing: &HashMap<TableIdent, Content>,
+) -> Vec<(&'a str, ContentId)> {
+    req.changes
+        .iter()
+        .filter(|c| locations::needs_check(c, existing.get(c.ident())))
+        .filter_map(|c| match c {
+            Change::Put {
+                location,
+                content_id,
+                ..
+            } => Some((location.as_str(), *content_id)),
+            Change::Delete { .. } => None,
+        })
+        .collect()
+}
+
 /// The branch as read (and locked) inside the commit transaction.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Branch {
@@ -112,6 +108,8 @@ pub(crate) struct Found {
     pub existing: HashMap<TableIdent, Content>,
     /// Which of [`namespaces_to_check`] exist.
     pub namespaces: HashSet<NamespaceIdent>,
+    /// Content overlapping the locations of [`locations_to_check`] under another id.
+    pub occupants: Vec<Occupant>,
 }
 
 /// What an accepted commit writes.
@@ -121,13 +119,15 @@ pub(crate) struct Plan {
     pub commit: Commit,
     pub puts: Vec<Content>,
     pub deletes: Vec<TableIdent>,
-    /// Metadata bodies to store, one per location (the last one given wins). Bodies are
-    /// never dropped by a commit: a reference can be created at any earlier commit, which
-    /// makes its locations current again (they go with the catalog).
+    /// Metadata bodies to store, one per location (the last one given wins).
     pub blobs: Vec<(String, Arc<str>)>,
+    /// Metadata locations the commit's keys pointed at before it, sorted, each once: their
+    /// bodies go once no content row points at them (see [`crate::common::dialect`]).
+    pub released: Vec<String>,
 }
 
-/// Decides a commit: the checks of `memory::contents::check_commit`, in its order.
+/// Decides a commit: the checks of `memory::commit::check_commit`, in its order (the reused
+/// commit id is the database's to find, when the commit is written).
 pub(crate) fn plan(req: &CommitRequest, found: &Found) -> Result<Plan> {
     let branch = found
         .branch
@@ -157,7 +157,11 @@ pub(crate) fn plan(req: &CommitRequest, found: &Found) -> Result<Plan> {
     check_unique_keys(&req.changes)?;
     for change in &req.changes {
         let ns_exists = found.namespaces.contains(&change.ident().namespace);
-        check_change(found.existing.get(change.ident()), change, ns_exists)?;
+        let existing = found.existing.get(change.ident());
+        check_change(existing, change, ns_exists)?;
+        if locations::needs_check(change, existing) {
+            locations::check_put(req, change, &found.occupants)?;
+        }
     }
     build(req, branch.head, &found.existing)
 }
@@ -167,6 +171,12 @@ fn build(
     head: CommitId,
     existing: &HashMap<TableIdent, Content>,
 ) -> Result<Plan> {
+    let mut released: Vec<String> = existing
+        .values()
+        .map(|c| c.metadata_location.clone())
+        .collect();
+    released.sort();
+    released.dedup();
     let mut plan = Plan {
         commit: Commit {
             id: req.commit_id,
@@ -180,40 +190,14 @@ fn build(
         puts: Vec::new(),
         deletes: Vec::new(),
         blobs: Vec::new(),
+        released,
     };
     for change in &req.changes {
-        let old = existing.get(change.ident());
         match change {
-            Change::Put {
-                ident,
-                kind,
-                content_id,
-                metadata_location,
-                metadata,
-                ..
-            } => {
-                if let Some(m) = metadata {
-                    plan.blobs.retain(|(loc, _)| loc != metadata_location);
-                    plan.blobs.push((metadata_location.clone(), m.clone()));
-                }
-                plan.puts.push(Content {
-                    content_id: *content_id,
-                    kind: *kind,
-                    ident: ident.clone(),
-                    metadata_location: metadata_location.clone(),
-                    last_commit_id: req.commit_id,
-                    updated_at: req.created_at,
-                });
-                plan.commit.operations.push(Operation::Put {
-                    ident: ident.clone(),
-                    content_id: *content_id,
-                    kind: *kind,
-                    metadata_location: metadata_location.clone(),
-                });
-            }
+            Change::Put { .. } => add_put(&mut plan, req, change),
             Change::Delete { ident, kind, .. } => {
                 // `check_change` let the delete through, so the content exists.
-                let content_id = old.map(|c| c.content_id).ok_or_else(|| {
+                let content_id = existing.get(ident).map(|c| c.content_id).ok_or_else(|| {
                     Error::internal(format!("checked delete of {ident} found nothing"))
                 })?;
                 plan.deletes.push(ident.clone());
@@ -228,60 +212,37 @@ fn build(
     Ok(plan)
 }
 
-/// Applies a namespace property update as the memory backend does: removals first (in
-/// order, reporting the missing ones), then updates.
-pub(crate) fn apply_properties(
-    properties: &mut Properties,
-    updates: &Properties,
-    removals: &[String],
-) -> pangolin_core::model::PropertiesUpdate {
-    let mut result = pangolin_core::model::PropertiesUpdate::default();
-    for key in removals {
-        match properties.remove(key) {
-            Some(_) => result.removed.push(key.clone()),
-            None => result.missing.push(key.clone()),
-        }
+fn add_put(plan: &mut Plan, req: &CommitRequest, change: &Change) {
+    let Change::Put {
+        ident,
+        kind,
+        content_id,
+        location,
+        metadata_location,
+        metadata,
+        ..
+    } = change
+    else {
+        return;
+    };
+    if let Some(m) = metadata {
+        plan.blobs.retain(|(loc, _)| loc != metadata_location);
+        plan.blobs.push((metadata_location.clone(), m.clone()));
     }
-    for (k, v) in updates {
-        properties.insert(k.clone(), v.clone());
-        result.updated.push(k.clone());
-    }
-    result
-}
-
-/// Rejects a property update that both sets and removes a key.
-pub(crate) fn check_disjoint(updates: &Properties, removals: &[String]) -> Result<()> {
-    match removals.iter().find(|k| updates.contains_key(*k)) {
-        Some(k) => Err(Error::invalid(format!(
-            "property '{k}' is both updated and removed"
-        ))),
-        None => Ok(()),
-    }
-}
-
-/// The namespaces `contents` live in, sorted, each once.
-pub(crate) fn namespaces_of(contents: &[Content]) -> Vec<NamespaceIdent> {
-    let mut out: Vec<NamespaceIdent> = contents.iter().map(|c| c.ident.namespace.clone()).collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The first of `wanted` that is not in `found`.
-pub(crate) fn missing_namespace<'a>(
-    wanted: &'a [NamespaceIdent],
-    found: &HashSet<NamespaceIdent>,
-) -> Option<&'a NamespaceIdent> {
-    wanted.iter().find(|ns| !found.contains(*ns))
-}
-
-/// Keeps the contents a new reference carries: all of them, or those in `scope`.
-pub(crate) fn in_scope(contents: Vec<Content>, scope: Option<&[TableIdent]>) -> Vec<Content> {
-    match scope {
-        None => contents,
-        Some(scope) => contents
-            .into_iter()
-            .filter(|c| scope.contains(&c.ident))
-            .collect(),
-    }
+    plan.puts.push(Content {
+        content_id: *content_id,
+        kind: *kind,
+        ident: ident.clone(),
+        location: location.clone(),
+        metadata_location: metadata_location.clone(),
+        last_commit_id: req.commit_id,
+        updated_at: req.created_at,
+    });
+    plan.commit.operations.push(Operation::Put {
+        ident: ident.clone(),
+        content_id: *content_id,
+        kind: *kind,
+        location: location.clone(),
+        metadata_location: metadata_location.clone(),
+    });
 }

@@ -99,6 +99,7 @@ pub(super) struct ContentColumns<'a> {
     pub(super) content_id: Vec<Uuid>,
     pub(super) kind: Vec<&'static str>,
     pub(super) location: Vec<&'a str>,
+    pub(super) metadata_location: Vec<&'a str>,
     pub(super) last_commit_id: Vec<Uuid>,
     pub(super) updated_at: Vec<pangolin_core::Timestamp>,
 }
@@ -111,7 +112,8 @@ impl<'a> ContentColumns<'a> {
             cols.name.push(c.ident.name.as_str());
             cols.content_id.push(c.content_id.uuid());
             cols.kind.push(c.kind.as_str());
-            cols.location.push(&c.metadata_location);
+            cols.location.push(&c.location);
+            cols.metadata_location.push(&c.metadata_location);
             cols.last_commit_id.push(c.last_commit_id.uuid());
             cols.updated_at.push(micros(c.updated_at));
         }
@@ -131,12 +133,13 @@ pub(super) async fn copy_contents(
     let cols = ContentColumns::of(contents);
     sqlx::query(
         "INSERT INTO contents (catalog_id, ref_name, namespace, name, content_id, kind,
-                               metadata_location, last_commit_id, updated_at)
-         SELECT $1, $2, u.namespace, u.name, u.content_id, u.kind, u.location,
-                u.last_commit_id, u.updated_at
+                               metadata_location, last_commit_id, updated_at, location)
+         SELECT $1, $2, u.namespace, u.name, u.content_id, u.kind, u.metadata_location,
+                u.last_commit_id, u.updated_at, u.location
          FROM unnest($3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::uuid[],
-                     $9::timestamptz[])
-             AS u(namespace, name, content_id, kind, location, last_commit_id, updated_at)",
+                     $9::timestamptz[], $10::text[])
+             AS u(namespace, name, content_id, kind, metadata_location, last_commit_id,
+                  updated_at, location)",
     )
     .bind(catalog.uuid())
     .bind(ref_name)
@@ -144,9 +147,10 @@ pub(super) async fn copy_contents(
     .bind(&cols.name)
     .bind(&cols.content_id)
     .bind(&cols.kind)
-    .bind(&cols.location)
+    .bind(&cols.metadata_location)
     .bind(&cols.last_commit_id)
     .bind(&cols.updated_at)
+    .bind(&cols.location)
     .execute(conn)
     .await
     // The namespaces were checked; only one dropped since can be missing.

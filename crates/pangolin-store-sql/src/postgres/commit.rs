@@ -41,30 +41,32 @@ pub(super) async fn current_contents(
     Ok(contents.into_iter().map(|c| (c.ident.clone(), c)).collect())
 }
 
-/// Operations as columns, in commit order.
+/// Operations as column arrays, in commit order.
 #[derive(Default)]
-struct OpColumns<'a> {
+struct OpArrays<'a> {
     op: Vec<&'static str>,
     namespace: Vec<String>,
     name: Vec<&'a str>,
     content_id: Vec<Uuid>,
     kind: Vec<&'static str>,
-    location: Vec<Option<&'a str>>,
+    metadata_location: Vec<Option<&'a str>>,
+    location: Vec<&'a str>,
 }
 
-impl<'a> OpColumns<'a> {
+impl<'a> OpArrays<'a> {
     fn of(commit: &'a Commit) -> Self {
-        let mut cols = OpColumns::default();
+        let mut arrays = OpArrays::default();
         for op in &commit.operations {
-            let (tag, kind, location) = operation_columns(op);
-            cols.op.push(tag);
-            cols.namespace.push(op.ident().namespace.encoded());
-            cols.name.push(op.ident().name.as_str());
-            cols.content_id.push(op.content_id().uuid());
-            cols.kind.push(kind.as_str());
-            cols.location.push(location);
+            let cols = operation_columns(op);
+            arrays.op.push(cols.tag);
+            arrays.namespace.push(op.ident().namespace.encoded());
+            arrays.name.push(op.ident().name.as_str());
+            arrays.content_id.push(op.content_id().uuid());
+            arrays.kind.push(cols.kind.as_str());
+            arrays.metadata_location.push(cols.metadata_location);
+            arrays.location.push(cols.location);
         }
-        cols
+        arrays
     }
 }
 
@@ -83,24 +85,29 @@ const APPLY_COMMIT: &str = "
             AND c.namespace = d.namespace AND c.name = d.name
     ), upserted AS (
         INSERT INTO contents (catalog_id, ref_name, namespace, name, content_id, kind,
-                              metadata_location, last_commit_id, updated_at)
-        SELECT $1, $2, u.namespace, u.name, u.content_id, u.kind, u.location, $3, $4
-        FROM unnest($9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[])
-            AS u(namespace, name, content_id, kind, location)
+                              metadata_location, last_commit_id, updated_at, location)
+        SELECT $1, $2, u.namespace, u.name, u.content_id, u.kind, u.metadata_location, $3, $4,
+               u.location
+        FROM unnest($9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[],
+                    $24::text[])
+            AS u(namespace, name, content_id, kind, metadata_location, location)
         ON CONFLICT (catalog_id, ref_name, namespace, name) DO UPDATE SET
             content_id = excluded.content_id, kind = excluded.kind,
             metadata_location = excluded.metadata_location,
-            last_commit_id = excluded.last_commit_id, updated_at = excluded.updated_at
+            last_commit_id = excluded.last_commit_id, updated_at = excluded.updated_at,
+            location = excluded.location
     ), new_commit AS (
         INSERT INTO commits (id, catalog_id, parent, merge_parent, author, message, created_at)
         VALUES ($3, $1, $14, $15, $16, $17, $4)
     ), ops AS (
-        INSERT INTO commit_operations
-            (commit_id, ordinal, op, namespace, name, content_id, kind, metadata_location)
-        SELECT $3, o.ordinal - 1, o.op, o.namespace, o.name, o.content_id, o.kind, o.location
+        INSERT INTO commit_operations (commit_id, ordinal, op, namespace, name, content_id,
+                                       kind, metadata_location, location)
+        SELECT $3, o.ordinal - 1, o.op, o.namespace, o.name, o.content_id, o.kind,
+               o.metadata_location, o.location
         FROM unnest($18::text[], $19::text[], $20::text[], $21::uuid[], $22::text[],
-                    $23::text[])
-            WITH ORDINALITY AS o(op, namespace, name, content_id, kind, location, ordinal)
+                    $23::text[], $25::text[])
+            WITH ORDINALITY
+            AS o(op, namespace, name, content_id, kind, metadata_location, location, ordinal)
     )
     UPDATE refs SET head = $3, updated_at = $4 WHERE catalog_id = $1 AND name = $2";
 
@@ -118,7 +125,7 @@ pub(super) async fn apply_commit(
         .unzip();
     let puts = ContentColumns::of(&plan.puts);
     let c = &plan.commit;
-    let ops = OpColumns::of(c);
+    let ops = OpArrays::of(c);
     sqlx::query(APPLY_COMMIT)
         .bind(req.catalog_id.uuid())
         .bind(req.branch.as_str())
@@ -132,7 +139,7 @@ pub(super) async fn apply_commit(
         .bind(&puts.name)
         .bind(&puts.content_id)
         .bind(&puts.kind)
-        .bind(&puts.location)
+        .bind(&puts.metadata_location)
         .bind(c.parents.first().map(|p| p.uuid()))
         .bind(c.parents.get(1).map(|p| p.uuid()))
         .bind(&c.author)
@@ -142,6 +149,8 @@ pub(super) async fn apply_commit(
         .bind(&ops.name)
         .bind(&ops.content_id)
         .bind(&ops.kind)
+        .bind(&ops.metadata_location)
+        .bind(&puts.location)
         .bind(&ops.location)
         .execute(conn)
         .await
@@ -158,18 +167,21 @@ pub(super) async fn apply_commit(
 }
 
 pub(super) async fn insert_commit(conn: &mut PgConnection, c: &Commit) -> Result<()> {
-    let ops = OpColumns::of(c);
+    let ops = OpArrays::of(c);
     sqlx::query(
         "WITH new_commit AS (
              INSERT INTO commits (id, catalog_id, parent, merge_parent, author, message,
                                   created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
          )
-         INSERT INTO commit_operations
-             (commit_id, ordinal, op, namespace, name, content_id, kind, metadata_location)
-         SELECT $1, o.ordinal - 1, o.op, o.namespace, o.name, o.content_id, o.kind, o.location
-         FROM unnest($8::text[], $9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[])
-             WITH ORDINALITY AS o(op, namespace, name, content_id, kind, location, ordinal)",
+         INSERT INTO commit_operations (commit_id, ordinal, op, namespace, name, content_id,
+                                        kind, metadata_location, location)
+         SELECT $1, o.ordinal - 1, o.op, o.namespace, o.name, o.content_id, o.kind,
+                o.metadata_location, o.location
+         FROM unnest($8::text[], $9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[],
+                     $14::text[])
+             WITH ORDINALITY
+             AS o(op, namespace, name, content_id, kind, metadata_location, location, ordinal)",
     )
     .bind(c.id.uuid())
     .bind(c.catalog_id.uuid())
@@ -183,6 +195,7 @@ pub(super) async fn insert_commit(conn: &mut PgConnection, c: &Commit) -> Result
     .bind(&ops.name)
     .bind(&ops.content_id)
     .bind(&ops.kind)
+    .bind(&ops.metadata_location)
     .bind(&ops.location)
     .execute(conn)
     .await

@@ -4,14 +4,16 @@
 
 mod batch;
 mod commit;
+mod files;
 mod types;
 
 use std::collections::{HashMap, HashSet};
 
 use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{Commit, Content};
-use pangolin_core::{CatalogId, Error, NamespaceIdent, Result, TableIdent};
+use pangolin_core::{CatalogId, ContentId, Error, NamespaceIdent, Result, TableIdent};
 use pangolin_store::CommitRequest;
+use pangolin_store::locations::Occupant;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, Pool, Postgres};
 
@@ -63,6 +65,25 @@ impl Dialect for Postgres {
         req: &CommitRequest,
     ) -> Result<HashMap<TableIdent, Content>> {
         commit::current_contents(conn, req).await
+    }
+
+    async fn lock_locations(conn: &mut PgConnection) -> Result<()> {
+        files::lock_locations(conn).await
+    }
+
+    async fn occupants(
+        conn: &mut PgConnection,
+        checks: &[(&str, ContentId)],
+    ) -> Result<Vec<Occupant>> {
+        files::occupants(conn, checks).await
+    }
+
+    async fn release_metadata(
+        conn: &mut PgConnection,
+        catalog: CatalogId,
+        released: &[String],
+    ) -> Result<()> {
+        files::release_metadata(conn, catalog, released).await
     }
 
     async fn apply_commit(conn: &mut PgConnection, req: &CommitRequest, plan: &Plan) -> Result<()> {

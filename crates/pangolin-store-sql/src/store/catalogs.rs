@@ -10,7 +10,7 @@ use super::{Access, SqlStore};
 use crate::common::decode::RowExt;
 use crate::common::dialect::{Dialect, Stmt};
 use crate::common::error::{DbResultExt, Violation};
-use crate::common::plan::initial_history;
+use crate::common::state::initial_history;
 use crate::common::{after_key, decode, row_limit, to_json};
 
 /// A local catalog's warehouse must exist in the catalog's tenant.

@@ -4,11 +4,16 @@
 //! The branch row is the serialization point. Postgres locks it (`FOR UPDATE`) after the
 //! work that does not depend on the head (namespace and merge-parent checks, the audit
 //! rows), so the lock is held for two statements and the commit; on SQLite the write
-//! transaction already excludes other writers.
+//! transaction already excludes other writers. Commits that create keys or move locations
+//! also take the store-wide locations lock, so the overlap check cannot race across
+//! branches or catalogs; commits that only move pointers (the hot path) never take it.
 
-use pangolin_core::model::Commit;
-use pangolin_core::{Error, Result};
+use std::collections::HashMap;
+
+use pangolin_core::model::{Commit, Content};
+use pangolin_core::{Error, Result, TableIdent};
 use pangolin_store::CommitRequest;
+use pangolin_store::locations::Occupant;
 use sqlx::Transaction;
 
 use super::history::commit_exists;
@@ -16,7 +21,7 @@ use super::{Access, SqlStore};
 use crate::common::decode;
 use crate::common::dialect::{Dialect, Stmt, for_update};
 use crate::common::error::{DbResultExt, commit_error};
-use crate::common::plan::{self, Found, namespaces_to_check};
+use crate::common::plan::{self, Found, locations_to_check, namespaces_to_check};
 
 pub(super) async fn commit<DB: Dialect>(
     store: &SqlStore<DB>,
@@ -46,19 +51,38 @@ pub(super) async fn commit<DB: Dialect>(
         Some(_) => DB::current_contents(&mut tx, req).await?,
         None => Default::default(),
     };
+    let occupants = occupants::<DB>(&mut tx, req, &existing).await?;
     let found = Found {
         branch,
         merge_parent_exists,
         existing,
         namespaces,
+        occupants,
     };
     let plan = match plan::plan(req, &found) {
         Ok(plan) => plan,
         Err(e) => return Err(release(tx, e).await),
     };
     DB::apply_commit(&mut tx, req, &plan).await?;
+    DB::release_metadata(&mut tx, req.catalog_id, &plan.released).await?;
     tx.commit().await.map_err(commit_error)?;
     Ok(plan.commit)
+}
+
+/// What overlaps the locations the commit must check, read under the locations lock (taken
+/// only by commits that create keys or move locations, after their branch lock, so the lock
+/// order is always branch → locations).
+async fn occupants<DB: Dialect>(
+    tx: &mut DB::Connection,
+    req: &CommitRequest,
+    existing: &HashMap<TableIdent, Content>,
+) -> Result<Vec<Occupant>> {
+    let checks = locations_to_check(req, existing);
+    if checks.is_empty() {
+        return Ok(Vec::new());
+    }
+    DB::lock_locations(tx).await?;
+    DB::occupants(tx, &checks).await
 }
 
 /// Rolls back at once, so a refused commit frees the branch before its caller retries.

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use pangolin_core::model::{Commit, Content, ContentKind};
 use pangolin_core::{
-    CatalogId, CommitId, Error, Kind, Name, NamespaceIdent, Page, PageRequest, Result, TableIdent,
+    CatalogId, CommitId, ContentId, Error, Kind, Name, NamespaceIdent, Page, PageRequest, Result,
+    TableIdent,
 };
 use pangolin_store::{CommitRequest, ContentStore};
 
@@ -115,6 +116,31 @@ impl<DB: Dialect> ContentStore for SqlStore<DB> {
 
     async fn commit(&self, req: &CommitRequest) -> Result<Commit> {
         super::commit::commit(self, req).await
+    }
+
+    async fn metadata_in_use(&self, catalog: CatalogId, location: &str) -> Result<bool> {
+        DB::stmt(
+            "SELECT EXISTS (SELECT 1 FROM contents
+                            WHERE catalog_id = $1 AND metadata_location = $2)",
+        )
+        .id(catalog)
+        .text(location)
+        .exists(&mut *self.conn().await?)
+        .await
+        .db()
+    }
+
+    async fn refs_holding(&self, catalog: CatalogId, content_id: ContentId) -> Result<Vec<Name>> {
+        let rows = DB::stmt(
+            "SELECT DISTINCT ref_name FROM contents WHERE catalog_id = $1 AND content_id = $2
+             ORDER BY ref_name",
+        )
+        .id(catalog)
+        .id(content_id)
+        .fetch_all(&mut *self.conn().await?)
+        .await
+        .db()?;
+        decode::all(&rows, |r| r.name("ref_name"))
     }
 
     async fn content_at(

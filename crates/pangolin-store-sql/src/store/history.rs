@@ -78,8 +78,8 @@ macro_rules! chain_operations {
              FROM commits c JOIN chain ON c.id = chain.parent
          ),
          ops AS (
-             SELECT o.op, o.namespace, o.name, o.content_id, o.kind, o.metadata_location,
-                    o.commit_id AS last_commit_id, chain.created_at AS updated_at, chain.depth
+             SELECT o.op, o.namespace, o.name, o.content_id, o.kind, o.location,
+                    o.metadata_location, o.commit_id AS last_commit_id, chain.created_at AS updated_at, chain.depth
              FROM chain JOIN commit_operations o ON o.commit_id = chain.id
          )"
     };

@@ -9,6 +9,7 @@ mod contents;
 mod history;
 mod namespaces;
 pub(crate) mod portable;
+pub(crate) mod portable_files;
 mod refs;
 mod tenants;
 

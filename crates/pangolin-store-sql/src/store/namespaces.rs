@@ -10,7 +10,7 @@ use super::{Access, SqlStore};
 use crate::common::decode::RowExt;
 use crate::common::dialect::{Dialect, Stmt, for_update};
 use crate::common::error::{DbResultExt, Violation};
-use crate::common::plan::{apply_properties, check_disjoint};
+use crate::common::state::{apply_properties, check_disjoint};
 use crate::common::{after_key, decode, row_limit, to_json};
 
 pub(super) async fn namespace_exists<DB: Dialect>(

@@ -154,12 +154,13 @@ async fn upsert_content<DB: Dialect>(
 ) -> sqlx::Result<u64> {
     DB::stmt(
         "INSERT INTO contents (catalog_id, ref_name, namespace, name, content_id, kind,
-             metadata_location, last_commit_id, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             metadata_location, last_commit_id, updated_at, location)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (catalog_id, ref_name, namespace, name) DO UPDATE SET
              content_id = excluded.content_id, kind = excluded.kind,
              metadata_location = excluded.metadata_location,
-             last_commit_id = excluded.last_commit_id, updated_at = excluded.updated_at",
+             last_commit_id = excluded.last_commit_id, updated_at = excluded.updated_at,
+             location = excluded.location",
     )
     .id(catalog)
     .text(ref_name)
@@ -170,6 +171,7 @@ async fn upsert_content<DB: Dialect>(
     .text(&c.metadata_location)
     .id(c.last_commit_id)
     .ts(c.updated_at)
+    .text(&c.location)
     .execute(conn)
     .await
 }
@@ -193,20 +195,21 @@ pub(crate) async fn insert_commit<DB: Dialect>(
     .await
     .on_violation(|_| Error::invalid(format!("commit id {} is already used", c.id)))?;
     for (ordinal, op) in (0_i64..).zip(&c.operations) {
-        let (tag, kind, location) = operation_columns(op);
+        let cols = operation_columns(op);
         DB::stmt(
-            "INSERT INTO commit_operations
-                 (commit_id, ordinal, op, namespace, name, content_id, kind, metadata_location)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO commit_operations (commit_id, ordinal, op, namespace, name, content_id,
+                 kind, metadata_location, location)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .id(c.id)
         .int(ordinal)
-        .text(tag)
+        .text(cols.tag)
         .text(&op.ident().namespace.encoded())
         .text(op.ident().name.as_str())
         .id(op.content_id())
-        .text(kind.as_str())
-        .opt_text(location)
+        .text(cols.kind.as_str())
+        .opt_text(cols.metadata_location)
+        .text(cols.location)
         .execute(&mut *conn)
         .await
         .db()?;

@@ -10,7 +10,7 @@ use super::{Access, SqlStore};
 use crate::common::decode::{self, RowExt};
 use crate::common::dialect::{Dialect, Stmt, for_update};
 use crate::common::error::DbResultExt;
-use crate::common::plan::{in_scope, missing_namespace, namespaces_of};
+use crate::common::state::{in_scope, missing_namespace, namespaces_of};
 use crate::common::{after_key, row_limit, to_json, to_opt_json};
 
 pub(super) async fn insert_ref<DB: Dialect>(
@@ -45,7 +45,7 @@ async fn contents_at<DB: Dialect>(
     from: CommitId,
 ) -> Result<Vec<Content>> {
     let rows = DB::stmt(
-        "SELECT r.name AS source, c.namespace, c.name, c.content_id, c.kind,
+        "SELECT r.name AS source, c.namespace, c.name, c.content_id, c.kind, c.location,
                 c.metadata_location, c.last_commit_id, c.updated_at
          FROM (SELECT name FROM refs WHERE catalog_id = $1 AND head = $2 AND scope IS NULL
                ORDER BY name LIMIT 1) r
@@ -150,18 +150,26 @@ impl<DB: Dialect> RefStore for SqlStore<DB> {
         if found.is_none() {
             return Err(Error::not_found(Kind::Reference, name));
         }
-        // The commits stay in the DAG and the stored metadata stays with the catalog.
-        for sql in [
-            "DELETE FROM contents WHERE catalog_id = $1 AND ref_name = $2",
-            "DELETE FROM refs WHERE catalog_id = $1 AND name = $2",
-        ] {
-            DB::stmt(sql)
-                .id(catalog)
-                .text(name.as_str())
-                .execute(&mut tx)
-                .await
-                .db()?;
-        }
+        // The commits stay in the DAG; the stored metadata only this reference pointed at goes.
+        let released = DB::stmt(
+            "DELETE FROM contents WHERE catalog_id = $1 AND ref_name = $2
+             RETURNING metadata_location",
+        )
+        .id(catalog)
+        .text(name.as_str())
+        .fetch_all(&mut tx)
+        .await
+        .db()?;
+        let mut released = decode::all(&released, |r| r.text("metadata_location"))?;
+        released.sort();
+        released.dedup();
+        DB::stmt("DELETE FROM refs WHERE catalog_id = $1 AND name = $2")
+            .id(catalog)
+            .text(name.as_str())
+            .execute(&mut tx)
+            .await
+            .db()?;
+        DB::release_metadata(&mut tx, catalog, &released).await?;
         DB::insert_audit(&mut tx, audit).await?;
         tx.commit().await.db()
     }

@@ -176,12 +176,13 @@ async fn rename_as_delete_and_put_keeps_the_content_id(store: DynStore) {
     let from = ident(&["db"], "t");
     let to = ident(&["archive"], "t renamed");
     let loc = create_table(&store, w.cid(), &main, &from).await;
-    let id = store
+    let before = store
         .load_content(w.cid(), &main, &from, ContentKind::Table)
         .await
-        .unwrap()
-        .content_id;
+        .unwrap();
+    let id = before.content_id;
 
+    // The put at the new key keeps the table's location: its own id never conflicts.
     let rename = vec![
         delete(ContentKind::Table, &from, Expected::At(loc.clone())),
         Change::Put {
@@ -189,6 +190,7 @@ async fn rename_as_delete_and_put_keeps_the_content_id(store: DynStore) {
             kind: ContentKind::Table,
             content_id: id,
             expected: Expected::Absent,
+            location: before.location.clone(),
             metadata_location: loc.clone(),
             metadata: None,
         },
@@ -205,6 +207,7 @@ async fn rename_as_delete_and_put_keeps_the_content_id(store: DynStore) {
         .await
         .unwrap();
     assert_eq!((moved.content_id, &moved.metadata_location), (id, &loc));
+    assert_eq!(moved.location, before.location);
     assert_eq!(moved.last_commit_id, made.id);
     assert_eq!(
         store.load_metadata(w.cid(), &loc).await.unwrap(),

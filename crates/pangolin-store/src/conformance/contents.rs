@@ -5,9 +5,9 @@ use pangolin_core::{ContentId, Name, PageRequest};
 
 use super::Case;
 use super::fixtures::{
-    World, catalog, collect_pages, commit, create_table, create_view, head, ident, location,
-    longest_name, main_branch, metadata_json, name, namespace, new_ref, ns, put, put_new_table,
-    request, update_table, world,
+    World, base_of, catalog, collect_pages, commit, create_table, create_view, head, ident,
+    location, longest_name, main_branch, metadata_json, name, namespace, new_ref, ns, put,
+    put_new_table, request, update_table, world,
 };
 use crate::{DynStore, Expected};
 
@@ -48,6 +48,7 @@ async fn created_table_loads_with_its_commit_and_metadata(store: DynStore) {
         ident: t.clone(),
         content_id,
         kind: ContentKind::Table,
+        location: base_of(&loc),
         metadata_location: loc.clone(),
     };
     assert_eq!(
@@ -70,6 +71,7 @@ async fn created_table_loads_with_its_commit_and_metadata(store: DynStore) {
         content_id,
         kind: ContentKind::Table,
         ident: t.clone(),
+        location: base_of(&loc),
         metadata_location: loc.clone(),
         last_commit_id: made.id,
         updated_at: req.created_at,
@@ -269,14 +271,20 @@ async fn metadata_of_referenced_locations_stays_loadable(store: DynStore) {
     );
     store.create_ref(&tag, &[]).await.unwrap();
     let mut l2 = create_table(&store, w.cid(), &main, &t2).await;
+    let mut replaced = Vec::new();
     for _ in 0..3 {
+        replaced.push(l2.clone());
         l2 = update_table(&store, w.cid(), &main, &t2, &l2).await;
     }
     let l1_new = update_table(&store, w.cid(), &main, &t1, &l1).await;
 
+    // l1 stays with the tag; the locations t2 moved away from were referenced by nothing.
     for loc in [&l1, &l2, &l1_new] {
         let doc = store.load_metadata(w.cid(), loc).await.unwrap();
         assert_eq!(doc, metadata_json(loc), "metadata of {loc}");
+    }
+    for loc in &replaced {
+        assert_not_found!(store.load_metadata(w.cid(), loc).await, Table);
     }
     assert_not_found!(
         store

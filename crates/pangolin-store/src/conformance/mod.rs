@@ -90,10 +90,13 @@ mod contents;
 mod fixtures;
 mod history;
 mod idempotency;
+mod locations;
 mod namespaces;
 mod pagination;
 mod ref_lifecycle;
 mod refs;
+mod refusals;
+mod retention;
 mod tenants;
 mod warehouses;
 
@@ -106,6 +109,8 @@ pub fn cases() -> Vec<Case> {
         namespaces::cases(),
         contents::cases(),
         commits::cases(),
+        locations::cases(),
+        retention::cases(),
         atomicity::cases(),
         concurrency::cases(),
         refs::cases(),
@@ -116,6 +121,7 @@ pub fn cases() -> Vec<Case> {
         idempotency::cases(),
         admin::cases(),
         pagination::cases(),
+        refusals::cases(),
     ]
     .into_iter()
     .flatten()

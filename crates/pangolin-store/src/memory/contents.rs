@@ -1,168 +1,18 @@
-use std::collections::HashSet;
+//! `ContentStore` in memory: reads of pointers and stored metadata, and commits (decided
+//! and applied in `commit.rs`).
+
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use pangolin_core::model::{Commit, Content, ContentKind, Operation, RefKind};
+use pangolin_core::model::{Commit, Content, ContentKind};
 use pangolin_core::{
-    CatalogId, CommitId, Error, Kind, Name, NamespaceIdent, Page, PageRequest, Result, TableIdent,
+    CatalogId, CommitId, ContentId, Error, Kind, Name, NamespaceIdent, Page, PageRequest, Result,
+    TableIdent,
 };
 
-use super::{ContentKey, MemoryStore, State, paginate};
-use crate::{Change, CommitRequest, ContentStore, Expected};
-
-fn content_key(catalog: CatalogId, reference: &str, ident: &TableIdent) -> ContentKey {
-    (
-        catalog,
-        reference.to_owned(),
-        ident.namespace.encoded(),
-        ident.name.to_string(),
-    )
-}
-
-/// Checks one change against the branch's current content; `Ok` means it may apply.
-pub(crate) fn check_change(
-    existing: Option<&Content>,
-    change: &Change,
-    namespace_exists: bool,
-) -> Result<()> {
-    let ident = change.ident();
-    let kind = change.kind();
-    match (change.expected(), existing) {
-        (Expected::Absent, Some(e)) => Err(Error::already_exists(e.kind.error_kind(), ident)),
-        (Expected::Absent, None) if matches!(change, Change::Delete { .. }) => Err(Error::invalid(
-            format!("a delete of {ident} cannot expect it to be absent"),
-        )),
-        (Expected::Absent, None) if !namespace_exists => {
-            Err(Error::not_found(Kind::Namespace, &ident.namespace))
-        }
-        (Expected::Absent, None) => Ok(()),
-        (_, None) => Err(Error::not_found(kind.error_kind(), ident)),
-        (_, Some(e)) if e.kind != kind => Err(Error::not_found(kind.error_kind(), ident)),
-        (Expected::At(loc), Some(e)) if &e.metadata_location != loc => Err(Error::conflict(
-            format!(
-                "{kind} {ident} was changed concurrently: expected {loc}, found {}",
-                e.metadata_location
-            ),
-            Some(e.metadata_location.clone()),
-        )),
-        (Expected::At(_) | Expected::Present, Some(_)) => Ok(()),
-    }
-}
-
-/// Rejects a commit that names one key twice.
-pub(crate) fn check_unique_keys(changes: &[Change]) -> Result<()> {
-    let mut seen = HashSet::new();
-    match changes.iter().find(|c| !seen.insert(c.ident())) {
-        Some(c) => Err(Error::invalid(format!(
-            "{} appears twice in one commit",
-            c.ident()
-        ))),
-        None => Ok(()),
-    }
-}
-
-impl State {
-    fn content(&self, catalog: CatalogId, reference: &str, ident: &TableIdent) -> Option<&Content> {
-        self.contents.get(&content_key(catalog, reference, ident))
-    }
-
-    fn require_ref(
-        &self,
-        catalog: CatalogId,
-        name: &Name,
-    ) -> Result<&pangolin_core::model::Reference> {
-        self.refs
-            .get(&(catalog, name.to_string()))
-            .ok_or_else(|| Error::not_found(Kind::Reference, name))
-    }
-
-    fn check_commit(&self, req: &CommitRequest) -> Result<CommitId> {
-        let reference = self.require_ref(req.catalog_id, &req.branch)?;
-        if reference.kind != RefKind::Branch {
-            return Err(Error::invalid(format!(
-                "'{}' is a tag; tags cannot be written to",
-                req.branch
-            )));
-        }
-        if let Some(expected) = req.expected_head
-            && expected != reference.head
-        {
-            return Err(Error::conflict(
-                format!(
-                    "branch '{}' moved: expected head {expected}, found {}",
-                    req.branch, reference.head
-                ),
-                Some(reference.head.to_string()),
-            ));
-        }
-        if let Some(p) = req.merge_parent {
-            self.commit_of(req.catalog_id, p)?;
-        }
-        check_unique_keys(&req.changes)?;
-        for change in &req.changes {
-            let ns = &change.ident().namespace;
-            let ns_exists = self
-                .namespaces
-                .contains_key(&(req.catalog_id, ns.encoded()));
-            check_change(
-                self.content(req.catalog_id, req.branch.as_str(), change.ident()),
-                change,
-                ns_exists,
-            )?;
-        }
-        Ok(reference.head)
-    }
-
-    /// Applies checked changes; returns the operations.
-    ///
-    /// Stored metadata is kept for as long as the catalog exists: a reference can be created at
-    /// any commit, which can make any location ever committed current again.
-    fn apply_changes(&mut self, req: &CommitRequest) -> Vec<Operation> {
-        let mut ops = Vec::with_capacity(req.changes.len());
-        for change in &req.changes {
-            let key = content_key(req.catalog_id, req.branch.as_str(), change.ident());
-            match change {
-                Change::Put {
-                    ident,
-                    kind,
-                    content_id,
-                    metadata_location,
-                    metadata,
-                    ..
-                } => {
-                    if let Some(m) = metadata {
-                        self.metadata
-                            .insert((req.catalog_id, metadata_location.clone()), m.clone());
-                    }
-                    let content = Content {
-                        content_id: *content_id,
-                        kind: *kind,
-                        ident: ident.clone(),
-                        metadata_location: metadata_location.clone(),
-                        last_commit_id: req.commit_id,
-                        updated_at: req.created_at,
-                    };
-                    self.contents.insert(key, content);
-                    ops.push(Operation::Put {
-                        ident: ident.clone(),
-                        content_id: *content_id,
-                        kind: *kind,
-                        metadata_location: metadata_location.clone(),
-                    });
-                }
-                Change::Delete { ident, kind, .. } => {
-                    let old = self.contents.remove(&key).expect("checked: present");
-                    ops.push(Operation::Delete {
-                        ident: ident.clone(),
-                        content_id: old.content_id,
-                        kind: *kind,
-                    });
-                }
-            }
-        }
-        ops
-    }
-}
+use super::{MemoryStore, paginate};
+use crate::{CommitRequest, ContentStore};
 
 #[async_trait]
 impl ContentStore for MemoryStore {
@@ -226,15 +76,28 @@ impl ContentStore for MemoryStore {
             created_at: req.created_at,
             operations,
         };
-        s.commits.insert(commit.id, commit.clone());
-        let reference = s
-            .refs
-            .get_mut(&(req.catalog_id, req.branch.to_string()))
-            .expect("checked");
-        reference.head = commit.id;
-        reference.updated_at = req.created_at;
-        s.record(&req.audit);
+        s.record_commit(req, commit.clone());
         Ok(commit)
+    }
+
+    async fn metadata_in_use(&self, catalog: CatalogId, location: &str) -> Result<bool> {
+        Ok(self.state.lock().metadata_in_use(catalog, location))
+    }
+
+    async fn refs_holding(&self, catalog: CatalogId, content_id: ContentId) -> Result<Vec<Name>> {
+        let s = self.state.lock();
+        // A set of the stored names: ordered bytewise, like every list, and each ref once.
+        let held: BTreeSet<&String> = s
+            .contents
+            .iter()
+            .filter(|((c, ..), content)| *c == catalog && content.content_id == content_id)
+            .map(|((_, reference, ..), _)| reference)
+            .collect();
+        Ok(held
+            .into_iter()
+            .filter_map(|r| s.refs.get(&(catalog, r.clone())))
+            .map(|r| r.name.clone())
+            .collect())
     }
 
     async fn content_at(

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use pangolin_core::audit::AuditEvent;
-use pangolin_core::{Page, PageRequest, Result, Timestamp};
+use pangolin_core::{AuditId, Error, Page, PageRequest, Result, Timestamp};
 
 use super::MemoryStore;
 use crate::{AuditFilter, AuditStore, IdempotencyRecord, IdempotencyStore, StoreAdmin};
@@ -34,13 +34,18 @@ impl AuditStore for MemoryStore {
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>> {
+        // Newest first: the cursor is the id of the last event returned.
+        let before = page
+            .after_key()
+            .map(|k| k.parse::<AuditId>())
+            .transpose()
+            .map_err(|_| Error::invalid("invalid page token for the audit log"))?;
         let s = self.state.lock();
-        let before = page.after_key();
         let rows: Vec<AuditEvent> = s
             .audit
             .values()
             .rev()
-            .filter(|e| before.as_ref().is_none_or(|b| e.id.to_string() < *b))
+            .filter(|e| before.is_none_or(|b| e.id < b))
             .filter(|e| audit_matches(filter, e))
             .take(page.fetch_limit().unwrap_or(usize::MAX))
             .cloned()

@@ -3,6 +3,7 @@
 //! ephemeral servers, not for production.
 
 mod catalogs;
+mod commit;
 mod contents;
 mod misc;
 mod namespaces;

@@ -7,6 +7,7 @@ use pangolin_core::{
     CatalogId, CommitId, Error, Kind, Name, Page, PageRequest, Result, TableIdent,
 };
 
+use super::commit::content_key;
 use super::{MemoryStore, State, paginate};
 use crate::{NewRef, RefStore};
 
@@ -34,11 +35,13 @@ impl State {
                         ident,
                         content_id,
                         kind,
+                        location,
                         metadata_location,
                     } => Some(Content {
                         content_id: *content_id,
                         kind: *kind,
                         ident: ident.clone(),
+                        location: location.clone(),
                         metadata_location: metadata_location.clone(),
                         last_commit_id: commit.id,
                         updated_at: commit.created_at,
@@ -65,25 +68,30 @@ impl RefStore for MemoryStore {
         if !s.catalogs.contains_key(&new.catalog_id) {
             return Err(Error::not_found(Kind::Catalog, new.catalog_id));
         }
-        let state = s.state_at(new.catalog_id, new.from)?;
+        let state: Vec<Content> = s
+            .state_at(new.catalog_id, new.from)?
+            .into_values()
+            .filter(|c| {
+                new.scope
+                    .as_ref()
+                    .is_none_or(|scope| scope.contains(&c.ident))
+            })
+            .collect();
         let key = (new.catalog_id, new.name.to_string());
         if s.refs.contains_key(&key) {
             return Err(Error::already_exists(Kind::Reference, &new.name));
         }
-        for (ident, content) in state {
-            if new
-                .scope
-                .as_ref()
-                .is_none_or(|scope| scope.contains(&ident))
-            {
-                let ckey = (
-                    new.catalog_id,
-                    new.name.to_string(),
-                    ident.namespace.encoded(),
-                    ident.name.to_string(),
-                );
-                s.contents.insert(ckey, content);
-            }
+        // Namespaces are not versioned: one dropped since `from` cannot hold the copy.
+        if let Some(missing) = state
+            .iter()
+            .map(|c| &c.ident.namespace)
+            .find(|ns| !s.namespaces.contains_key(&(new.catalog_id, ns.encoded())))
+        {
+            return Err(Error::not_found(Kind::Namespace, missing));
+        }
+        for content in state {
+            let ckey = content_key(new.catalog_id, new.name.as_str(), &content.ident);
+            s.contents.insert(ckey, content);
         }
         let reference = Reference {
             catalog_id: new.catalog_id,
@@ -131,8 +139,15 @@ impl RefStore for MemoryStore {
         if s.refs.remove(&(catalog, name.to_string())).is_none() {
             return Err(Error::not_found(Kind::Reference, name));
         }
-        s.contents
-            .retain(|(c, r, ..), _| !(*c == catalog && r == name.as_str()));
+        let mut released = Vec::new();
+        s.contents.retain(|(c, r, ..), content| {
+            let keep = !(*c == catalog && r == name.as_str());
+            if !keep {
+                released.push(content.metadata_location.clone());
+            }
+            keep
+        });
+        s.release_metadata(catalog, released);
         s.record(audit);
         Ok(())
     }

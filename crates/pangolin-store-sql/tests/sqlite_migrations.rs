@@ -1,0 +1,178 @@
+//! Upgrading a SQLite database written under migration 0001 only: 0002 adds table locations
+//! and keeps only the stored metadata some pointer still names, and the data stays usable.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use pangolin_core::model::{
+    Catalog, CatalogKind, ContentKind, FileProfile, MAIN_BRANCH, Namespace, StorageProfile, Tenant,
+    Warehouse,
+};
+use pangolin_core::{
+    CatalogId, CommitId, ContentId, Error, Name, NamespaceIdent, Properties, TableIdent,
+    WarehouseId,
+};
+use pangolin_store::{
+    CatalogStore, Change, CommitRequest, ContentStore, Expected, NamespaceStore, RefStore,
+    StoreAdmin, TenantStore, WarehouseStore,
+};
+use pangolin_store_sql::{SqliteOptions, SqliteStore};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Connection, SqliteConnection};
+
+const LEGACY: &str = "file:///lake/db/t/metadata/00001.metadata.json";
+const ORPHAN: &str = "file:///lake/db/t/metadata/00000.metadata.json";
+
+/// Applies migration 0001 alone, as a database written before 0002 has it.
+async fn migrate_to_0001(path: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite/0001_initial.sql");
+    std::fs::copy(first, dir.path().join("0001_initial.sql")).unwrap();
+    let migrator = sqlx::migrate::Migrator::new(dir.path()).await.unwrap();
+    let mut conn = connect(path).await;
+    migrator.run(&mut conn).await.unwrap();
+}
+
+async fn connect(path: &Path) -> SqliteConnection {
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    SqliteConnection::connect_with(&opts).await.unwrap()
+}
+
+/// A tenant, warehouse, catalog and namespace `db`, written through the store (0002 does not
+/// change their tables).
+async fn catalog_with_namespace(store: &SqliteStore) -> CatalogId {
+    let tenant = Tenant::new(Name::new("acme").unwrap());
+    store.create_tenant(&tenant, &[]).await.unwrap();
+    let now = pangolin_core::now();
+    let warehouse = Warehouse {
+        id: WarehouseId::generate(),
+        tenant_id: tenant.id,
+        name: Name::new("lake").unwrap(),
+        storage: StorageProfile::File(FileProfile {
+            root: "/lake".into(),
+        }),
+        secret: None,
+        properties: Properties::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_warehouse(&warehouse, &[]).await.unwrap();
+    let catalog = Catalog {
+        id: CatalogId::generate(),
+        tenant_id: tenant.id,
+        name: Name::new("sales").unwrap(),
+        kind: CatalogKind::Local {
+            warehouse_id: warehouse.id,
+        },
+        properties: Properties::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_catalog(&catalog, &[]).await.unwrap();
+    let ns = Namespace::new(catalog.id, db(), Properties::new());
+    store.create_namespace(&ns, &[]).await.unwrap();
+    catalog.id
+}
+
+fn db() -> NamespaceIdent {
+    NamespaceIdent::from_strs(&["db"]).unwrap()
+}
+
+/// A table pointer and two bodies as 0001 kept them: the current one and an orphan.
+async fn write_legacy_rows(path: &Path, catalog: CatalogId, head: CommitId) {
+    let mut conn = connect(path).await;
+    let cid = catalog.as_uuid().to_string();
+    sqlx::query(
+        "INSERT INTO contents (catalog_id, ref_name, namespace, name, content_id, kind,
+             metadata_location, last_commit_id, updated_at)
+         VALUES ($1, 'main', 'db', 't', $2, 'table', $3, $4, 0)",
+    )
+    .bind(&cid)
+    .bind(ContentId::generate().as_uuid().to_string())
+    .bind(LEGACY)
+    .bind(head.as_uuid().to_string())
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    for location in [LEGACY, ORPHAN] {
+        sqlx::query(
+            "INSERT INTO metadata_blobs (catalog_id, location, metadata) VALUES ($1, $2, '{}')",
+        )
+        .bind(&cid)
+        .bind(location)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+}
+
+fn move_table(catalog: CatalogId, content_id: ContentId, location: &str) -> CommitRequest {
+    CommitRequest {
+        catalog_id: catalog,
+        branch: Name::new(MAIN_BRANCH).unwrap(),
+        commit_id: CommitId::generate(),
+        expected_head: None,
+        merge_parent: None,
+        author: "alice".into(),
+        message: "first commit after the upgrade".into(),
+        created_at: pangolin_core::now(),
+        changes: vec![Change::Put {
+            ident: TableIdent::new(db(), Name::new("t").unwrap()),
+            kind: ContentKind::Table,
+            content_id,
+            expected: Expected::At(LEGACY.into()),
+            location: location.into(),
+            metadata_location: format!("{location}/metadata/00002.metadata.json"),
+            metadata: Some(Arc::from("{}")),
+        }],
+        audit: vec![],
+    }
+}
+
+#[tokio::test]
+async fn upgrading_from_0001_keeps_referenced_metadata_and_records_locations_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("legacy.db");
+    migrate_to_0001(&path).await;
+    let store = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap();
+    let catalog = catalog_with_namespace(&store).await;
+    let main = Name::new(MAIN_BRANCH).unwrap();
+    let head = store.get_ref(catalog, &main).await.unwrap().head;
+    write_legacy_rows(&path, catalog, head).await;
+    store.close().await;
+
+    // The upgrade: a new binary opens the file and migrates before serving anything. (A
+    // connection that read the old schema would keep decoding `SELECT *` with old columns.)
+    let store = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let t = TableIdent::new(db(), Name::new("t").unwrap());
+    let legacy = store
+        .load_content(catalog, &main, &t, ContentKind::Table)
+        .await
+        .unwrap();
+    assert_eq!(
+        (legacy.location.as_str(), legacy.metadata_location.as_str()),
+        ("", LEGACY)
+    );
+    assert_eq!(&*store.load_metadata(catalog, LEGACY).await.unwrap(), "{}");
+    assert!(matches!(
+        store.load_metadata(catalog, ORPHAN).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    // Its next commit records the location (and so checks it).
+    let moved = move_table(catalog, legacy.content_id, "file:///lake/db/t");
+    store.commit(&moved).await.unwrap();
+    let now = store
+        .load_content(catalog, &main, &t, ContentKind::Table)
+        .await;
+    assert_eq!(now.unwrap().location, "file:///lake/db/t");
+    assert!(!store.metadata_in_use(catalog, LEGACY).await.unwrap());
+}
