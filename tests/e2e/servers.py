@@ -46,7 +46,7 @@ class Server:
     def start(self) -> "Server":
         exe = binary()
         if not exe.is_file():
-            raise FileNotFoundError(f"no pangolin binary at {exe}: run `cargo build --bin pangolin` or set PANGOLIN_BIN")
+            raise FileNotFoundError(f"no pangolin binary at {exe}: `cargo build --bin pangolin` or set PANGOLIN_BIN")
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PANGOLIN_")}
         env.update(PANGOLIN_SERVER__BIND="127.0.0.1:0", PANGOLIN_DATA_DIR=str(self.data_dir), PANGOLIN_LOG="info")

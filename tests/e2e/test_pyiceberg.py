@@ -78,6 +78,7 @@ def test_partitioned_sorted_table_lifecycle(warehouse: Warehouse):
         update.rename_column("category", "kind")
     tbl = cat.load_table(ident)
     assert tbl.schema().column_names == ["id", "ts", "kind", "note"]
+    assert read(tbl) == [dict(id=4, ts=day(2), kind="c", note=None)]
     evolved = pa.schema([("id", pa.int64()), ("ts", pa.timestamp("us")), ("kind", pa.string()), ("note", pa.string())])
     tbl.append(batch(dict(id=5, ts=day(3), kind="d", note="new"), schema=evolved))
     assert read(cat.load_table(ident)) == [
