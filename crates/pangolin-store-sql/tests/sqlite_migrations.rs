@@ -116,6 +116,7 @@ fn move_table(catalog: CatalogId, content_id: ContentId, location: &str) -> Comm
         commit_id: CommitId::generate(),
         expected_head: None,
         merge_parent: None,
+        completes_merge: None,
         author: "alice".into(),
         message: "first commit after the upgrade".into(),
         created_at: pangolin_core::now(),

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{ContentKind, RefKind};
-use pangolin_core::{CatalogId, CommitId, ContentId, Name, Properties, TableIdent, Timestamp};
+use pangolin_core::{
+    CatalogId, CommitId, ContentId, MergeId, Name, Properties, TableIdent, Timestamp,
+};
 
 /// What a change expects to find at its key before it applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +89,12 @@ pub struct CommitRequest {
     pub expected_head: Option<CommitId>,
     /// The second parent of a merge commit.
     pub merge_parent: Option<CommitId>,
+    /// The merge operation this commit completes. In the commit's transaction the store
+    /// requires it to be an operation of the catalog (`NotFound(Merge)`) that is still open
+    /// (`Conflict { current: Some(status) }`), and marks it completed with `result_commit` =
+    /// this commit and `updated_at` = `created_at`; so a merge lands at most once, and never
+    /// after it was aborted.
+    pub completes_merge: Option<MergeId>,
     pub author: String,
     pub message: String,
     pub created_at: Timestamp,

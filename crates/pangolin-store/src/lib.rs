@@ -10,7 +10,11 @@
 //! - no two tables or views share files: a create or a move onto a location overlapping
 //!   another content's is refused, store-wide ([`Change::Put`], [`locations`]);
 //! - stored metadata lives exactly as long as some content row points at it
-//!   ([`ContentStore::load_metadata`]).
+//!   ([`ContentStore::load_metadata`]);
+//! - a merge operation changes only while it is open, and the commit completing it does so
+//!   in the same transaction ([`MergeStore`], [`CommitRequest::completes_merge`]).
+//!
+//! The decisions every backend must take the same way live in [`rules`] and [`locations`].
 //!
 //! The contract has no SQL types in it, so a document store fits behind it unchanged.
 
@@ -19,6 +23,7 @@ mod commit;
 pub mod conformance;
 pub mod locations;
 pub mod memory;
+pub mod rules;
 mod traits;
 
 pub use commit::{Change, CommitRequest, Expected, NewRef};

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use pangolin_core::audit::{AuditEvent, AuditResult};
 use pangolin_core::model::{
-    Catalog, Commit, Content, ContentKind, Namespace, PropertiesUpdate, Reference, Tenant,
-    Warehouse,
+    Catalog, Commit, Content, ContentKind, MergeOperation, MergeStatus, Namespace,
+    PropertiesUpdate, Reference, Tenant, Warehouse,
 };
 use pangolin_core::{
-    CatalogId, CommitId, ContentId, Name, NamespaceIdent, Page, PageRequest, Properties, Result,
-    TableIdent, TenantId, Timestamp, WarehouseId,
+    CatalogId, CommitId, ContentId, MergeId, Name, NamespaceIdent, Page, PageRequest, Properties,
+    Result, TableIdent, TenantId, Timestamp, WarehouseId,
 };
 
 use crate::{CommitRequest, NewRef};
@@ -24,6 +24,7 @@ pub trait Store:
     + NamespaceStore
     + ContentStore
     + RefStore
+    + MergeStore
     + AuditStore
     + IdempotencyStore
     + StoreAdmin
@@ -38,6 +39,7 @@ impl<T> Store for T where
         + NamespaceStore
         + ContentStore
         + RefStore
+        + MergeStore
         + AuditStore
         + IdempotencyStore
         + StoreAdmin
@@ -101,7 +103,7 @@ pub trait CatalogStore: Send + Sync {
     /// Replaces name, kind, properties and `updated_at`.
     /// `NotFound(Catalog)`, `NotFound(Warehouse)`, `AlreadyExists(Catalog)`.
     async fn update_catalog(&self, catalog: &Catalog, audit: &[AuditEvent]) -> Result<()>;
-    /// Deletes the catalog with its references, commits and stored metadata.
+    /// Deletes the catalog with its references, commits, merge operations and stored metadata.
     /// `NotFound(Catalog)`; `NotEmpty(Catalog)` while it has namespaces.
     async fn delete_catalog(
         &self,
@@ -184,9 +186,12 @@ pub trait ContentStore: Send + Sync {
     /// Applies a commit atomically (see [`CommitRequest`]). Errors: `NotFound(Reference)`,
     /// `InvalidInput` (tag, duplicate key, a `commit_id` already used, an empty location or
     /// one that overlaps another table's or view's, see [`crate::Change::Put`]),
+    /// `Conflict` for a stale `expected_head`, `NotFound(Commit)` for a missing merge parent,
+    /// `NotFound(Merge)` / `Conflict` for a `completes_merge` that is missing / not open,
     /// `NotFound(Namespace)` for a put into a missing namespace, and per change as its
-    /// [`crate::Expected`] says. Changes are checked in order — each one's expectation, then
-    /// its location — and the first failing change decides the error; nothing is applied.
+    /// [`crate::Expected`] says. The checks run in the order of [`crate::rules::check_commit`]
+    /// — changes in order, each one's expectation, then its location — and the first
+    /// failing check decides the error; nothing is applied.
     ///
     /// The location check sees the catalog-wide state as it will be after the commit: content
     /// this commit deletes or replaces on its branch no longer counts, the commit's other puts
@@ -240,6 +245,54 @@ pub trait RefStore: Send + Sync {
         from: CommitId,
         page: &PageRequest,
     ) -> Result<Page<Commit>>;
+    /// The best common ancestor of commits `a` and `b`, over all parents (first and merge):
+    /// a commit that is an ancestor-or-self of both and no ancestor of another such commit.
+    /// So `Some(a)` when `a` is an ancestor of `b` (or equal), the fork point of two diverged
+    /// branches, and after a merge the merged-in head. Criss-cross histories have several
+    /// best candidates; the newest wins, by greatest id (UUIDv7, so "created last"). The id
+    /// only breaks that tie: a child's id may be smaller than its parent's (ids are chosen
+    /// before the commit lands), so "the greatest common id" would not be a best ancestor.
+    /// `None` when the two share no commit. `NotFound(Commit)` when either is missing or
+    /// belongs to another catalog.
+    ///
+    /// Cost: one walk over the commits reachable from `a` or `b` (ids only, each once per
+    /// side), i.e. linear in the history below the two heads.
+    async fn merge_base(
+        &self,
+        catalog: CatalogId,
+        a: CommitId,
+        b: CommitId,
+    ) -> Result<Option<CommitId>>;
+    /// The whole catalog state as of commit `at` (what [`ContentStore::content_at`] gives for
+    /// one key, for every key), ordered by encoded namespace, then name. Equal to the content
+    /// rows of a reference whose head is `at` and that carries the whole catalog; a partial
+    /// branch's rows are only its scope, while this is the full fold of its history.
+    /// `NotFound(Commit)`, also for a commit of another catalog.
+    async fn contents_at(&self, catalog: CatalogId, at: CommitId) -> Result<Vec<Content>>;
+}
+
+/// Merge operations: a merge between two references kept while its conflicts are resolved.
+/// Completing one is part of the merge commit ([`CommitRequest::completes_merge`]).
+#[async_trait]
+pub trait MergeStore: Send + Sync {
+    /// `NotFound(Catalog)`; `AlreadyExists(Merge)` when the id is taken.
+    async fn create_merge(&self, op: &MergeOperation, audit: &[AuditEvent]) -> Result<()>;
+    /// `NotFound(Merge)`, also for an operation of another catalog.
+    async fn get_merge(&self, catalog: CatalogId, id: MergeId) -> Result<MergeOperation>;
+    /// The catalog's operations, newest first (by id; the page cursor is the last id
+    /// returned), only those in `status` when given. `InvalidInput` for a page token whose
+    /// key is not a merge id.
+    async fn list_merges(
+        &self,
+        catalog: CatalogId,
+        status: Option<MergeStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<MergeOperation>>;
+    /// Replaces `conflicts`, `status`, `result_commit` and `updated_at` of the operation
+    /// `op.id` of catalog `op.catalog_id`, only while it is open: `NotFound(Merge)`, and
+    /// `Conflict { current: Some(status) }` once it is completed or aborted — so of two
+    /// racing writers (two resolvers, a resolve and an abort) exactly one wins.
+    async fn update_merge(&self, op: &MergeOperation, audit: &[AuditEvent]) -> Result<()>;
 }
 
 /// Which audit records to read. `tenant: None` reads every tenant's (root only).

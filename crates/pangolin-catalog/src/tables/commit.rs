@@ -310,6 +310,7 @@ impl Services {
             commit_id: CommitId::generate(),
             expected_head: None,
             merge_parent: None,
+            completes_merge: None,
             author: ctx.principal.name.clone(),
             message: ctx.commit_message.clone().unwrap_or(generated_message),
             created_at: pangolin_core::now(),

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use pangolin_core::audit::{AuditEvent, AuditResult};
 use pangolin_core::model::{
-    Catalog, Commit, Content, ContentKind, Namespace, Operation, RefKind, Reference, Tenant,
-    Warehouse,
+    Catalog, Commit, Content, ContentKind, MergeOperation, MergeStatus, Namespace, Operation,
+    RefKind, Reference, Tenant, Warehouse,
 };
 use pangolin_core::{
-    AuditId, CatalogId, CommitId, ContentId, Error, Name, NamespaceId, NamespaceIdent, Result,
-    TableIdent, TenantId, Timestamp, WarehouseId,
+    AuditId, CatalogId, CommitId, ContentId, Error, MergeId, Name, NamespaceId, NamespaceIdent,
+    Result, TableIdent, TenantId, Timestamp, WarehouseId,
 };
 use pangolin_store::IdempotencyRecord;
 use pangolin_store::locations::Occupant;
@@ -78,7 +78,8 @@ db_id!(
     NamespaceId,
     ContentId,
     CommitId,
-    AuditId
+    AuditId,
+    MergeId
 );
 
 fn parse_enum<T>(col: &str, s: String, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
@@ -262,6 +263,30 @@ pub(crate) fn attach_operations<R: RowExt>(commits: &mut [Commit], ops: &[R]) ->
         commits[i].operations.push(operation(row)?);
     }
     Ok(())
+}
+
+pub(crate) fn merge_status(r: &impl RowExt) -> Result<MergeStatus> {
+    parse_enum("status", r.text("status")?, MergeStatus::parse)
+}
+
+pub(crate) fn merge_operation(r: &impl RowExt) -> Result<MergeOperation> {
+    let commit = |col| Ok::<_, Error>(r.opt_uuid(col)?.map(CommitId::from_uuid));
+    Ok(MergeOperation {
+        id: r.id("id")?,
+        catalog_id: r.id("catalog_id")?,
+        source: r.name("source_ref")?,
+        target: r.name("target_ref")?,
+        source_head: r.id("source_head")?,
+        target_head: r.id("target_head")?,
+        base: commit("base")?,
+        status: merge_status(r)?,
+        conflicts: r.json("conflicts")?,
+        author: r.text("author")?,
+        message: r.text("message")?,
+        result_commit: commit("result_commit")?,
+        created_at: r.ts("created_at")?,
+        updated_at: r.ts("updated_at")?,
+    })
 }
 
 pub(crate) fn audit_event(r: &impl RowExt) -> Result<AuditEvent> {

@@ -1,76 +1,16 @@
-//! The backend-independent decisions of the versioned store: whether a commit may apply (the
-//! same checks, in the same order, as `pangolin_store::memory`) and what it writes.
+//! The commit path between reading and writing: what the store must read to decide a commit
+//! ([`Found`], handed to the shared [`rules::check_commit`]) and what an accepted commit
+//! writes ([`Plan`]).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use pangolin_core::model::{Commit, Content, Operation, RefKind};
-use pangolin_core::{CommitId, ContentId, Error, Kind, NamespaceIdent, Result, TableIdent};
+use pangolin_core::model::{Commit, Content, MergeStatus, Operation, RefKind};
+use pangolin_core::{CommitId, ContentId, Error, NamespaceIdent, Result, TableIdent};
 use pangolin_store::locations::{self, Occupant};
-use pangolin_store::{Change, CommitRequest, Expected};
-
-/// Checks one change against the branch's current content; `Ok` means it may apply.
-pub(crate) fn check_change(
-    existing: Option<&Content>,
-    change: &Change,
-    namespace_exists: bool,
-) -> Result<()> {
-    let ident = change.ident();
-    let kind = change.kind();
-    match (change.expected(), existing) {
-        (Expected::Absent, Some(e)) => Err(Error::already_exists(e.kind.error_kind(), ident)),
-        (Expected::Absent, None) if matches!(change, Change::Delete { .. }) => Err(Error::invalid(
-            format!("a delete of {ident} cannot expect it to be absent"),
-        )),
-        (Expected::Absent, None) if !namespace_exists => {
-            Err(Error::not_found(Kind::Namespace, &ident.namespace))
-        }
-        (Expected::Absent, None) => Ok(()),
-        (_, None) => Err(Error::not_found(kind.error_kind(), ident)),
-        (_, Some(e)) if e.kind != kind => Err(Error::not_found(kind.error_kind(), ident)),
-        (Expected::At(loc), Some(e)) if &e.metadata_location != loc => Err(Error::conflict(
-            format!(
-                "{kind} {ident} was changed concurrently: expected {loc}, found {}",
-                e.metadata_location
-            ),
-            Some(e.metadata_location.clone()),
-        )),
-        (Expected::At(_) | Expected::Present, Some(_)) => Ok(()),
-    }
-}
-
-/// Rejects a commit that names one key twice.
-pub(crate) fn check_unique_keys(changes: &[Change]) -> Result<()> {
-    let mut seen = HashSet::new();
-    match changes.iter().find(|c| !seen.insert(c.ident())) {
-        Some(c) => Err(Error::invalid(format!(
-            "{} appears twice in one commit",
-            c.ident()
-        ))),
-        None => Ok(()),
-    }
-}
-
-/// The namespaces whose existence decides a change: those of puts into free keys.
-pub(crate) fn namespaces_to_check(req: &CommitRequest) -> Vec<NamespaceIdent> {
-    let mut out: Vec<NamespaceIdent> = req
-        .changes
-        .iter()
-        .filter(|c| {
-            matches!(
-                c,
-                Change::Put {
-                    expected: Expected::Absent,
-                    ..
-                }
-            )
-        })
-        .map(|c| c.ident().namespace.clone())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
+use pangolin_store::rules::{self, CommitFacts};
+use pangolin_store::{Change, CommitRequest};
 
 /// The puts whose location the store must check ([`locations::needs_check`]), as
 /// `(location, content id)`: the store looks up what overlaps each location under another id.
@@ -104,12 +44,43 @@ pub(crate) struct Found {
     /// `None` when the branch does not exist.
     pub branch: Option<Branch>,
     pub merge_parent_exists: bool,
+    /// The status of the merge operation the commit completes (read and locked), `None`
+    /// when there is none in the catalog or the commit completes none.
+    pub merge_status: Option<MergeStatus>,
     /// The current content of the commit's keys on the branch.
     pub existing: HashMap<TableIdent, Content>,
-    /// Which of [`namespaces_to_check`] exist.
+    /// Which of [`rules::namespaces_deciding`] exist.
     pub namespaces: HashSet<NamespaceIdent>,
     /// Content overlapping the locations of [`locations_to_check`] under another id.
     pub occupants: Vec<Occupant>,
+}
+
+impl CommitFacts for Found {
+    fn branch(&self) -> Option<(RefKind, CommitId)> {
+        self.branch.map(|b| (b.kind, b.head))
+    }
+
+    fn merge_parent_exists(&self) -> bool {
+        self.merge_parent_exists
+    }
+
+    fn merge_status(&self) -> Option<MergeStatus> {
+        self.merge_status
+    }
+
+    fn existing(&self, ident: &TableIdent) -> Option<&Content> {
+        self.existing.get(ident)
+    }
+
+    fn namespace_exists(&self, namespace: &NamespaceIdent) -> bool {
+        self.namespaces.contains(namespace)
+    }
+
+    fn occupants(&self, _location: &str) -> Cow<'_, [Occupant]> {
+        // Read for every checked location at once; the rule ignores the ones that do not
+        // overlap the put it judges.
+        Cow::Borrowed(&self.occupants)
+    }
 }
 
 /// What an accepted commit writes.
@@ -126,44 +97,11 @@ pub(crate) struct Plan {
     pub released: Vec<String>,
 }
 
-/// Decides a commit: the checks of `memory::commit::check_commit`, in its order (the reused
-/// commit id is the database's to find, when the commit is written).
+/// Decides a commit with the shared rules ([`rules::check_commit`]) and builds what it writes
+/// (the reused commit id is the database's to find, when the commit is written).
 pub(crate) fn plan(req: &CommitRequest, found: &Found) -> Result<Plan> {
-    let branch = found
-        .branch
-        .ok_or_else(|| Error::not_found(Kind::Reference, &req.branch))?;
-    if branch.kind != RefKind::Branch {
-        return Err(Error::invalid(format!(
-            "'{}' is a tag; tags cannot be written to",
-            req.branch
-        )));
-    }
-    if let Some(expected) = req.expected_head
-        && expected != branch.head
-    {
-        return Err(Error::conflict(
-            format!(
-                "branch '{}' moved: expected head {expected}, found {}",
-                req.branch, branch.head
-            ),
-            Some(branch.head.to_string()),
-        ));
-    }
-    if let Some(p) = req.merge_parent
-        && !found.merge_parent_exists
-    {
-        return Err(Error::not_found(Kind::Commit, p));
-    }
-    check_unique_keys(&req.changes)?;
-    for change in &req.changes {
-        let ns_exists = found.namespaces.contains(&change.ident().namespace);
-        let existing = found.existing.get(change.ident());
-        check_change(existing, change, ns_exists)?;
-        if locations::needs_check(change, existing) {
-            locations::check_put(req, change, &found.occupants)?;
-        }
-    }
-    build(req, branch.head, &found.existing)
+    let head = rules::check_commit(req, found)?;
+    build(req, head, &found.existing)
 }
 
 fn build(

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use pangolin_core::model::{Commit, Content};
 use pangolin_core::{Error, Kind, Result, TableIdent};
 use pangolin_store::CommitRequest;
+use pangolin_store::rules;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::batch::ContentColumns;
 use crate::common::decode::DbId;
 use crate::common::error::{DbResultExt, Violation};
-use crate::common::plan::{Plan, namespaces_to_check};
+use crate::common::plan::Plan;
 use crate::common::{decode, micros, operation_columns};
 
 pub(super) async fn current_contents(
@@ -156,7 +157,7 @@ pub(super) async fn apply_commit(
         .await
         .on_violation(|v| match v {
             // Only a new key can miss its namespace: checked before the lock, dropped since.
-            Violation::ForeignKey => match namespaces_to_check(req).into_iter().next() {
+            Violation::ForeignKey => match rules::namespaces_deciding(req).into_iter().next() {
                 Some(ns) => Error::not_found(Kind::Namespace, ns),
                 None => Error::internal("a commit violated a foreign key"),
             },

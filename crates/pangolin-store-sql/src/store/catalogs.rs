@@ -173,6 +173,7 @@ impl<DB: Dialect> CatalogStore for SqlStore<DB> {
         // Children first. Contents cannot exist without namespaces; refs point at commits.
         let mut deleted = 0;
         for sql in [
+            "DELETE FROM merge_operations WHERE catalog_id = $1",
             "DELETE FROM metadata_blobs WHERE catalog_id = $1",
             "DELETE FROM refs WHERE catalog_id = $1",
             "DELETE FROM commit_operations

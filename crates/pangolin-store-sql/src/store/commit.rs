@@ -1,5 +1,5 @@
 //! `ContentStore::commit`, the hot write path: one transaction that reads what decides the
-//! commit, checks it exactly as the memory backend does ([`plan::plan`]) and applies it.
+//! commit, checks it with the rules the memory backend uses ([`plan::plan`]) and applies it.
 //!
 //! The branch row is the serialization point. Postgres locks it (`FOR UPDATE`) after the
 //! work that does not depend on the head (namespace and merge-parent checks, the audit
@@ -7,21 +7,25 @@
 //! transaction already excludes other writers. Commits that create keys or move locations
 //! also take the store-wide locations lock, so the overlap check cannot race across
 //! branches or catalogs; commits that only move pointers (the hot path) never take it.
+//! A commit completing a merge operation locks that operation's row before the branch (lock
+//! order merge → branch → locations), so it serializes with every other writer of the
+//! operation and a merge lands at most once.
 
 use std::collections::HashMap;
 
 use pangolin_core::model::{Commit, Content};
 use pangolin_core::{Error, Result, TableIdent};
-use pangolin_store::CommitRequest;
 use pangolin_store::locations::Occupant;
+use pangolin_store::{CommitRequest, rules};
 use sqlx::Transaction;
 
 use super::history::commit_exists;
+use super::merges::{complete_merge, lock_merge};
 use super::{Access, SqlStore};
 use crate::common::decode;
 use crate::common::dialect::{Dialect, Stmt, for_update};
 use crate::common::error::{DbResultExt, commit_error};
-use crate::common::plan::{self, Found, locations_to_check, namespaces_to_check};
+use crate::common::plan::{self, Found, locations_to_check};
 
 pub(super) async fn commit<DB: Dialect>(
     store: &SqlStore<DB>,
@@ -29,10 +33,14 @@ pub(super) async fn commit<DB: Dialect>(
 ) -> Result<Commit> {
     let mut tx = store.write().await?;
     let namespaces =
-        DB::existing_namespaces(&mut tx, req.catalog_id, &namespaces_to_check(req)).await?;
+        DB::existing_namespaces(&mut tx, req.catalog_id, &rules::namespaces_deciding(req)).await?;
     let merge_parent_exists = match req.merge_parent {
         Some(p) => commit_exists::<DB>(&mut tx, req.catalog_id, p).await?,
         None => false,
+    };
+    let merge_status = match req.completes_merge {
+        Some(id) => lock_merge::<DB>(&mut tx, req.catalog_id, id).await?,
+        None => None,
     };
     // Invisible to others until the commit; discarded with a rollback.
     DB::insert_audit(&mut tx, &req.audit).await?;
@@ -55,6 +63,7 @@ pub(super) async fn commit<DB: Dialect>(
     let found = Found {
         branch,
         merge_parent_exists,
+        merge_status,
         existing,
         namespaces,
         occupants,
@@ -64,6 +73,9 @@ pub(super) async fn commit<DB: Dialect>(
         Err(e) => return Err(release(tx, e).await),
     };
     DB::apply_commit(&mut tx, req, &plan).await?;
+    if let Some(id) = req.completes_merge {
+        complete_merge::<DB>(&mut tx, req, id).await?;
+    }
     DB::release_metadata(&mut tx, req.catalog_id, &plan.released).await?;
     tx.commit().await.map_err(commit_error)?;
     Ok(plan.commit)

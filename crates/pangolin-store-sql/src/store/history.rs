@@ -108,6 +108,35 @@ pub(super) async fn state_at<DB: Dialect>(
     decode::all(&rows, decode::keyed_content)
 }
 
+/// The catalog state at `from` (which must exist), ordered by namespace, then name. A
+/// whole-catalog reference whose head is `from` already holds exactly that state, so its rows
+/// are read instead of folding the history; one statement reads the reference and its
+/// contents, so a concurrent commit cannot split them. (A partial branch's rows are only its
+/// scope, so it never stands in for the fold.)
+pub(super) async fn contents_at<DB: Dialect>(
+    conn: &mut DB::Connection,
+    catalog: CatalogId,
+    from: CommitId,
+) -> Result<Vec<Content>> {
+    let rows = DB::stmt(
+        "SELECT r.name AS source, c.namespace, c.name, c.content_id, c.kind, c.location,
+                c.metadata_location, c.last_commit_id, c.updated_at
+         FROM (SELECT name FROM refs WHERE catalog_id = $1 AND head = $2 AND scope IS NULL
+               ORDER BY name LIMIT 1) r
+         LEFT JOIN contents c ON c.catalog_id = $1 AND c.ref_name = r.name
+         ORDER BY c.namespace, c.name",
+    )
+    .id(catalog)
+    .id(from)
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    if rows.is_empty() {
+        return state_at::<DB>(conn, catalog, from).await;
+    }
+    decode::outer_joined_contents(&rows)
+}
+
 /// The content at `ident` as of commit `at`: `Ok(None)` when absent there, and
 /// `NotFound(Commit)` when `at` is not a commit of the catalog.
 pub(super) async fn content_at<DB: Dialect>(

@@ -8,10 +8,11 @@ use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{Commit, Content};
 use pangolin_core::{CatalogId, Error, Kind, NamespaceIdent, Result, TableIdent};
 use pangolin_store::CommitRequest;
+use pangolin_store::rules;
 
 use crate::common::dialect::{Dialect, Stmt};
 use crate::common::error::DbResultExt;
-use crate::common::plan::{Plan, namespaces_to_check};
+use crate::common::plan::Plan;
 use crate::common::{decode, operation_columns, to_json};
 
 pub(crate) async fn insert_audit<DB: Dialect>(
@@ -129,10 +130,12 @@ pub(crate) async fn apply_commit<DB: Dialect>(
         upsert_content::<DB>(conn, cid, req.branch.as_str(), content)
             .await
             // Only a new key can miss its namespace: one dropped since the check.
-            .on_violation(|_| match namespaces_to_check(req).into_iter().next() {
-                Some(ns) => Error::not_found(Kind::Namespace, ns),
-                None => Error::not_found(Kind::Namespace, &content.ident.namespace),
-            })?;
+            .on_violation(
+                |_| match rules::namespaces_deciding(req).into_iter().next() {
+                    Some(ns) => Error::not_found(Kind::Namespace, ns),
+                    None => Error::not_found(Kind::Namespace, &content.ident.namespace),
+                },
+            )?;
     }
     insert_commit::<DB>(conn, &plan.commit).await?;
     DB::stmt("UPDATE refs SET head = $3, updated_at = $4 WHERE catalog_id = $1 AND name = $2")

@@ -4,7 +4,8 @@ use pangolin_core::model::{Commit, Content, MAIN_BRANCH, Reference};
 use pangolin_core::{CatalogId, CommitId, Error, Kind, Name, Page, PageRequest, Result};
 use pangolin_store::{NewRef, RefStore};
 
-use super::history::{commit_exists, first_parent_chain, load_commit, state_at};
+use super::dag::merge_base;
+use super::history::{commit_exists, contents_at, first_parent_chain, load_commit};
 use super::namespaces::catalog_exists;
 use super::{Access, SqlStore};
 use crate::common::decode::{self, RowExt};
@@ -34,33 +35,6 @@ pub(super) async fn insert_ref<DB: Dialect>(
     .await
     .on_violation(|_| Error::already_exists(Kind::Reference, &r.name))
     .map(drop)
-}
-
-/// The catalog state at `from` (which exists). A whole-catalog reference whose head is `from`
-/// already holds exactly that state, so it is copied instead of folding the history; one
-/// statement reads the reference and its contents, so a concurrent commit cannot split them.
-async fn contents_at<DB: Dialect>(
-    conn: &mut DB::Connection,
-    catalog: CatalogId,
-    from: CommitId,
-) -> Result<Vec<Content>> {
-    let rows = DB::stmt(
-        "SELECT r.name AS source, c.namespace, c.name, c.content_id, c.kind, c.location,
-                c.metadata_location, c.last_commit_id, c.updated_at
-         FROM (SELECT name FROM refs WHERE catalog_id = $1 AND head = $2 AND scope IS NULL
-               ORDER BY name LIMIT 1) r
-         LEFT JOIN contents c ON c.catalog_id = $1 AND c.ref_name = r.name
-         ORDER BY c.namespace, c.name",
-    )
-    .id(catalog)
-    .id(from)
-    .fetch_all(&mut *conn)
-    .await
-    .db()?;
-    if rows.is_empty() {
-        return state_at::<DB>(conn, catalog, from).await;
-    }
-    decode::outer_joined_contents(&rows)
 }
 
 #[async_trait]
@@ -210,5 +184,28 @@ impl<DB: Dialect> RefStore for SqlStore<DB> {
             None => Vec::new(),
         };
         Ok(Page::from_rows(commits, page, |c| c.id.to_string()))
+    }
+
+    async fn merge_base(
+        &self,
+        catalog: CatalogId,
+        a: CommitId,
+        b: CommitId,
+    ) -> Result<Option<CommitId>> {
+        let mut conn = self.conn().await?;
+        for id in [a, b] {
+            if !commit_exists::<DB>(&mut conn, catalog, id).await? {
+                return Err(Error::not_found(Kind::Commit, id));
+            }
+        }
+        merge_base::<DB>(&mut conn, catalog, a, b).await
+    }
+
+    async fn contents_at(&self, catalog: CatalogId, at: CommitId) -> Result<Vec<Content>> {
+        let mut conn = self.conn().await?;
+        if !commit_exists::<DB>(&mut conn, catalog, at).await? {
+            return Err(Error::not_found(Kind::Commit, at));
+        }
+        contents_at::<DB>(&mut conn, catalog, at).await
     }
 }

@@ -87,10 +87,14 @@ mod catalogs;
 mod commits;
 mod concurrency;
 mod contents;
+mod contents_at;
 mod fixtures;
 mod history;
 mod idempotency;
 mod locations;
+mod merge_base;
+mod merge_commits;
+mod merges;
 mod namespaces;
 mod pagination;
 mod ref_lifecycle;
@@ -116,6 +120,10 @@ pub fn cases() -> Vec<Case> {
         refs::cases(),
         ref_lifecycle::cases(),
         history::cases(),
+        merge_base::cases(),
+        contents_at::cases(),
+        merges::cases(),
+        merge_commits::cases(),
         audit::cases(),
         audit_filters::cases(),
         idempotency::cases(),

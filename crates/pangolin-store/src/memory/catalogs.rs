@@ -144,6 +144,7 @@ impl CatalogStore for MemoryStore {
         s.refs.retain(|(c, _), _| *c != id);
         s.contents.retain(|(c, ..), _| *c != id);
         s.commits.retain(|_, commit| commit.catalog_id != id);
+        s.merges.retain(|_, op| op.catalog_id != id);
         s.metadata.retain(|(c, _), _| *c != id);
         s.record(audit);
         Ok(())

@@ -1,15 +1,16 @@
-//! `ContentStore::commit` in memory: the checks (in the contract's order) and the apply,
-//! including the retention rule for stored metadata.
+//! `ContentStore::commit` in memory: the facts the shared checks ([`rules::check_commit`])
+//! decide on, and the apply, including the retention rule for stored metadata.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use pangolin_core::model::{Commit, Content, Operation, RefKind, Reference};
-use pangolin_core::{CatalogId, CommitId, Error, Kind, Name, Result, TableIdent};
+use pangolin_core::model::{Commit, Content, MergeStatus, Operation, RefKind, Reference};
+use pangolin_core::{CatalogId, CommitId, Error, Kind, Name, NamespaceIdent, Result, TableIdent};
 
 use super::{ContentKey, State};
 use crate::locations::{self, Occupant};
-use crate::{Change, CommitRequest, Expected};
+use crate::rules::{self, CommitFacts};
+use crate::{Change, CommitRequest};
 
 pub(super) fn content_key(catalog: CatalogId, reference: &str, ident: &TableIdent) -> ContentKey {
     (
@@ -18,48 +19,6 @@ pub(super) fn content_key(catalog: CatalogId, reference: &str, ident: &TableIden
         ident.namespace.encoded(),
         ident.name.to_string(),
     )
-}
-
-/// Checks one change against the branch's current content; `Ok` means it may apply.
-pub(crate) fn check_change(
-    existing: Option<&Content>,
-    change: &Change,
-    namespace_exists: bool,
-) -> Result<()> {
-    let ident = change.ident();
-    let kind = change.kind();
-    match (change.expected(), existing) {
-        (Expected::Absent, Some(e)) => Err(Error::already_exists(e.kind.error_kind(), ident)),
-        (Expected::Absent, None) if matches!(change, Change::Delete { .. }) => Err(Error::invalid(
-            format!("a delete of {ident} cannot expect it to be absent"),
-        )),
-        (Expected::Absent, None) if !namespace_exists => {
-            Err(Error::not_found(Kind::Namespace, &ident.namespace))
-        }
-        (Expected::Absent, None) => Ok(()),
-        (_, None) => Err(Error::not_found(kind.error_kind(), ident)),
-        (_, Some(e)) if e.kind != kind => Err(Error::not_found(kind.error_kind(), ident)),
-        (Expected::At(loc), Some(e)) if &e.metadata_location != loc => Err(Error::conflict(
-            format!(
-                "{kind} {ident} was changed concurrently: expected {loc}, found {}",
-                e.metadata_location
-            ),
-            Some(e.metadata_location.clone()),
-        )),
-        (Expected::At(_) | Expected::Present, Some(_)) => Ok(()),
-    }
-}
-
-/// Rejects a commit that names one key twice.
-pub(crate) fn check_unique_keys(changes: &[Change]) -> Result<()> {
-    let mut seen = HashSet::new();
-    match changes.iter().find(|c| !seen.insert(c.ident())) {
-        Some(c) => Err(Error::invalid(format!(
-            "{} appears twice in one commit",
-            c.ident()
-        ))),
-        None => Ok(()),
-    }
 }
 
 impl State {
@@ -93,56 +52,17 @@ impl State {
             .collect()
     }
 
-    /// Decides a commit; returns the branch head it builds on.
+    /// Decides a commit ([`rules::check_commit`], then the commit id); returns the branch
+    /// head it builds on.
     pub(super) fn check_commit(&self, req: &CommitRequest) -> Result<CommitId> {
-        let reference = self.require_ref(req.catalog_id, &req.branch)?;
-        if reference.kind != RefKind::Branch {
-            return Err(Error::invalid(format!(
-                "'{}' is a tag; tags cannot be written to",
-                req.branch
-            )));
-        }
-        if let Some(expected) = req.expected_head
-            && expected != reference.head
-        {
-            return Err(Error::conflict(
-                format!(
-                    "branch '{}' moved: expected head {expected}, found {}",
-                    req.branch, reference.head
-                ),
-                Some(reference.head.to_string()),
-            ));
-        }
-        if let Some(p) = req.merge_parent {
-            self.commit_of(req.catalog_id, p)?;
-        }
-        check_unique_keys(&req.changes)?;
-        for change in &req.changes {
-            self.check_one(req, change)?;
-        }
+        let head = rules::check_commit(req, &Facts { state: self, req })?;
         if self.commits.contains_key(&req.commit_id) {
             return Err(Error::invalid(format!(
                 "commit id {} is already used",
                 req.commit_id
             )));
         }
-        Ok(reference.head)
-    }
-
-    /// One change: its expectation, then its location.
-    fn check_one(&self, req: &CommitRequest, change: &Change) -> Result<()> {
-        let ns = &change.ident().namespace;
-        let ns_exists = self
-            .namespaces
-            .contains_key(&(req.catalog_id, ns.encoded()));
-        let existing = self.content(req.catalog_id, req.branch.as_str(), change.ident());
-        check_change(existing, change, ns_exists)?;
-        match change {
-            Change::Put { location, .. } if locations::needs_check(change, existing) => {
-                locations::check_put(req, change, &self.occupants(location))
-            }
-            _ => Ok(()),
-        }
+        Ok(head)
     }
 
     /// Applies checked changes; returns the operations.
@@ -192,7 +112,8 @@ impl State {
             .any(|((c, ..), content)| *c == catalog && content.metadata_location == location)
     }
 
-    /// Records an applied commit and moves the branch head to it.
+    /// Records an applied commit, moves the branch head to it and completes the merge
+    /// operation it lands, if any.
     pub(super) fn record_commit(&mut self, req: &CommitRequest, commit: Commit) {
         self.commits.insert(commit.id, commit);
         let reference = self
@@ -201,6 +122,11 @@ impl State {
             .expect("checked");
         reference.head = req.commit_id;
         reference.updated_at = req.created_at;
+        if let Some(op) = req.completes_merge.and_then(|id| self.merges.get_mut(&id)) {
+            op.status = MergeStatus::Completed;
+            op.result_commit = Some(req.commit_id);
+            op.updated_at = req.created_at;
+        }
         self.record(&req.audit);
     }
 }
@@ -240,4 +166,42 @@ fn put_parts(
         metadata_location: metadata_location.clone(),
     };
     Some((content, op, metadata.clone()))
+}
+
+/// The state a commit is decided on, as [`rules::check_commit`] asks for it.
+struct Facts<'a> {
+    state: &'a State,
+    req: &'a CommitRequest,
+}
+
+impl CommitFacts for Facts<'_> {
+    fn branch(&self) -> Option<(RefKind, CommitId)> {
+        let key = (self.req.catalog_id, self.req.branch.to_string());
+        self.state.refs.get(&key).map(|r| (r.kind, r.head))
+    }
+
+    fn merge_parent_exists(&self) -> bool {
+        self.req
+            .merge_parent
+            .is_some_and(|p| self.state.commit_of(self.req.catalog_id, p).is_ok())
+    }
+
+    fn merge_status(&self) -> Option<MergeStatus> {
+        let op = self.state.merges.get(&self.req.completes_merge?)?;
+        (op.catalog_id == self.req.catalog_id).then_some(op.status)
+    }
+
+    fn existing(&self, ident: &TableIdent) -> Option<&Content> {
+        let branch = self.req.branch.as_str();
+        self.state.content(self.req.catalog_id, branch, ident)
+    }
+
+    fn namespace_exists(&self, namespace: &NamespaceIdent) -> bool {
+        let key = (self.req.catalog_id, namespace.encoded());
+        self.state.namespaces.contains_key(&key)
+    }
+
+    fn occupants(&self, location: &str) -> Cow<'_, [Occupant]> {
+        Cow::Owned(self.state.occupants(location))
+    }
 }

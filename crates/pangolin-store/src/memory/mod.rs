@@ -5,6 +5,8 @@
 mod catalogs;
 mod commit;
 mod contents;
+mod dag;
+mod merges;
 mod misc;
 mod namespaces;
 mod refs;
@@ -14,8 +16,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use pangolin_core::audit::AuditEvent;
-use pangolin_core::model::{Catalog, Commit, Content, Namespace, Reference, Tenant, Warehouse};
-use pangolin_core::{AuditId, CatalogId, CommitId, Page, PageRequest, TenantId, WarehouseId};
+use pangolin_core::model::{
+    Catalog, Commit, Content, MergeOperation, Namespace, Reference, Tenant, Warehouse,
+};
+use pangolin_core::{
+    AuditId, CatalogId, CommitId, MergeId, Page, PageRequest, TenantId, WarehouseId,
+};
 use parking_lot::Mutex;
 
 use crate::IdempotencyRecord;
@@ -49,6 +55,8 @@ struct State {
     refs: BTreeMap<(CatalogId, String), Reference>,
     contents: BTreeMap<ContentKey, Content>,
     commits: HashMap<CommitId, Commit>,
+    /// Ordered by id, so newest first is a reverse walk.
+    merges: BTreeMap<MergeId, MergeOperation>,
     /// Keyed by (catalog, metadata location).
     metadata: HashMap<(CatalogId, String), Arc<str>>,
     audit: BTreeMap<AuditId, AuditEvent>,

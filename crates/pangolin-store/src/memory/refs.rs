@@ -184,4 +184,17 @@ impl RefStore for MemoryStore {
         }
         Ok(Page::from_rows(rows, page, |c| c.id.to_string()))
     }
+
+    async fn merge_base(
+        &self,
+        catalog: CatalogId,
+        a: CommitId,
+        b: CommitId,
+    ) -> Result<Option<CommitId>> {
+        self.state.lock().merge_base(catalog, a, b)
+    }
+
+    async fn contents_at(&self, catalog: CatalogId, at: CommitId) -> Result<Vec<Content>> {
+        self.state.lock().contents_at(catalog, at)
+    }
 }
