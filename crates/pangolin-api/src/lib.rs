@@ -8,6 +8,7 @@ mod extract;
 mod health;
 mod iceberg;
 mod idempotency;
+mod management;
 mod state;
 
 pub use state::{ApiConfig, AppState};
@@ -22,6 +23,7 @@ const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
+        .merge(management::routes())
         .merge(iceberg::routes().layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::guard,

@@ -66,7 +66,7 @@ async fn invalid_namespace_paths_are_400(app: TestApp) {
     app.create_namespace(&["a"]).await;
     app.create_namespace(&["a", "b"]).await;
     for segment in [
-        "a%1F%1Fb", "%1Fa", "a%1F", "a%01", "a%40b", "a%23b", "a%2Fb", "..",
+        "a%1F%1Fb", "%1Fa", "a%1F", "a%01", "a%40", "a%40b%40c", "a%23b", "a%2Fb", "..",
     ] {
         let uri = format!("{}/{segment}", namespaces_uri());
         let reply = app.get(&uri, None, &[]).await;
@@ -76,6 +76,9 @@ async fn invalid_namespace_paths_are_400(app: TestApp) {
         let reply = app.get(&format!("{uri}/tables"), None, &[]).await;
         assert_error(&reply, StatusCode::BAD_REQUEST, "BadRequestException");
     }
+    // `@` and `#` address versions (`a@dev`, `a#<commit>`), never names.
+    let reply = app.get(&format!("{}/a%40b", namespaces_uri()), None, &[]).await;
+    assert_error(&reply, StatusCode::NOT_FOUND, "NoSuchReferenceException");
     let long = "x".repeat(256);
     let reply = app.get(&namespace_uri(&[&long]), None, &[]).await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "BadRequestException");
@@ -143,7 +146,8 @@ async fn invalid_table_paths_are_400(app: TestApp) {
     app.create_table(&["db"], "t").await;
     let long = "t".repeat(256);
     for name in [
-        "t%40main",
+        "t%40",
+        "t%40main%40x",
         "t%23x",
         "t%2Fx",
         "t%00",
@@ -162,6 +166,9 @@ async fn invalid_table_paths_are_400(app: TestApp) {
         assert_error(&reply, StatusCode::BAD_REQUEST, "BadRequestException");
     }
     app.load_table(&["db"], "t").await;
+    // `t@main` is table `t` on branch `main`, not a table named "t@main".
+    let (status, _, _) = app.get(&table_uri(&["db"], "t%40main"), None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 async fn unicode_and_punctuation_names_work(app: TestApp) {

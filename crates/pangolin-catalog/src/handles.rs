@@ -8,11 +8,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pangolin_core::context::RequestContext;
+use pangolin_core::model::MAIN_BRANCH;
 use pangolin_core::model::{Catalog, CatalogKind, RefKind, Warehouse};
-use pangolin_core::{CatalogId, Error, Name, Result, TenantId};
+use pangolin_core::{
+    CatalogId, CommitId, Error, Kind, Name, PageRequest, Result, TenantId, Timestamp,
+};
 use pangolin_storage::WarehouseIo;
 use parking_lot::RwLock;
 
+use crate::prefix::VersionSpec;
 use crate::{Prefix, Services};
 
 /// A local catalog with everything needed to serve it.
@@ -22,13 +26,31 @@ pub struct CatalogHandle {
     pub io: Arc<WarehouseIo>,
 }
 
-/// A catalog and the reference (branch or tag) a request addresses.
+/// The concrete version of a catalog a request works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Version {
+    /// A branch: readable and writable.
+    Branch(Name),
+    /// A tag: read-only.
+    Tag(Name),
+    /// One commit (time travel): read-only.
+    Commit(CommitId),
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Version::Branch(n) | Version::Tag(n) => write!(f, "@{n}"),
+            Version::Commit(c) => write!(f, "#{c}"),
+        }
+    }
+}
+
+/// A catalog and the version of it a request addresses.
 #[derive(Clone)]
 pub struct Target {
     pub handle: Arc<CatalogHandle>,
-    pub reference: Name,
-    /// Whether `reference` is a branch (writable); tags are read-only.
-    pub writable: bool,
+    pub version: Version,
 }
 
 impl Target {
@@ -43,20 +65,24 @@ impl Target {
     /// The audit resource name of `what` (e.g. `table`, `ns.t`) in this catalog.
     pub fn resource(&self, kind: &str, what: impl fmt::Display) -> String {
         format!(
-            "catalog/{}@{}/{kind}/{what}",
-            self.handle.catalog.name, self.reference
+            "catalog/{}{}/{kind}/{what}",
+            self.handle.catalog.name, self.version
         )
     }
 
-    /// Refuses writes to tags with a clear 400.
-    pub fn require_writable(&self) -> Result<()> {
-        if self.writable {
-            return Ok(());
+    /// The branch writes go to; tags and commits are read-only (a clear 400).
+    pub fn branch(&self) -> Result<&Name> {
+        match &self.version {
+            Version::Branch(b) => Ok(b),
+            other => Err(Error::invalid(format!(
+                "'{}{other}' is read-only: only branches can be written to",
+                self.handle.catalog.name
+            ))),
         }
-        Err(Error::invalid(format!(
-            "'{}' is a tag of catalog '{}'; tags are read-only",
-            self.reference, self.handle.catalog.name
-        )))
+    }
+
+    pub fn require_writable(&self) -> Result<()> {
+        self.branch().map(|_| ())
     }
 }
 
@@ -93,23 +119,68 @@ impl HandleCache {
 }
 
 impl Services {
-    /// The catalog and reference a request's prefix names, in the caller's tenant.
+    /// The catalog and version a request's prefix names, in the caller's tenant.
     pub async fn resolve(&self, ctx: &RequestContext, prefix: &Prefix) -> Result<Target> {
         let handle = self.catalog_handle(ctx.tenant_id, &prefix.catalog).await?;
-        let writable = if prefix.is_main() {
-            true
-        } else {
-            let reference = self
-                .store()
-                .get_ref(handle.catalog.id, &prefix.reference)
-                .await?;
-            reference.kind == RefKind::Branch
-        };
-        Ok(Target {
-            handle,
-            reference: prefix.reference.clone(),
-            writable,
-        })
+        let version = self
+            .resolve_version(handle.catalog.id, &prefix.version)
+            .await?;
+        Ok(Target { handle, version })
+    }
+
+    /// `main` costs nothing; other references and commits are checked to exist.
+    pub(crate) async fn resolve_version(
+        &self,
+        catalog: CatalogId,
+        spec: &VersionSpec,
+    ) -> Result<Version> {
+        match spec {
+            VersionSpec::Ref(name) if name.as_str() == MAIN_BRANCH => {
+                Ok(Version::Branch(name.clone()))
+            }
+            VersionSpec::Ref(name) => {
+                let reference = self.store().get_ref(catalog, name).await?;
+                Ok(match reference.kind {
+                    RefKind::Branch => Version::Branch(reference.name),
+                    RefKind::Tag => Version::Tag(reference.name),
+                })
+            }
+            VersionSpec::Commit(id) => {
+                self.store().get_commit(catalog, *id).await?;
+                Ok(Version::Commit(*id))
+            }
+            VersionSpec::Time { reference, at } => {
+                let head = self.store().get_ref(catalog, reference).await?.head;
+                self.commit_at_time(catalog, head, *at)
+                    .await
+                    .map(Version::Commit)
+            }
+        }
+    }
+
+    /// The newest commit on the first-parent chain from `head` made at or before `at`.
+    async fn commit_at_time(
+        &self,
+        catalog: CatalogId,
+        head: CommitId,
+        at: Timestamp,
+    ) -> Result<CommitId> {
+        let mut page = PageRequest::first(100);
+        loop {
+            let commits = self.store().list_commits(catalog, head, &page).await?;
+            if let Some(found) = commits.items.iter().find(|c| c.created_at <= at) {
+                return Ok(found.id);
+            }
+            match commits.next {
+                Some(token) => page = PageRequest::after(token, Some(100)),
+                None => {
+                    return Err(Error::not_found(
+                        Kind::Commit,
+                        format!("at or before {}", at.to_rfc3339()),
+                    ));
+                }
+            }
+        }
     }
 
     /// The cached handle of catalog `name` of `tenant`.

@@ -4,6 +4,7 @@
 //! Phases of a mutating operation: validate → resolve (catalog, reference) → execute against
 //! object storage and the store (one atomic store call, carrying its audit events) → clean up.
 
+pub mod branches;
 mod cache;
 mod errors;
 mod handles;
@@ -19,9 +20,9 @@ use pangolin_storage::StorageRegistry;
 use pangolin_store::DynStore;
 
 pub use cache::{CachedMetadata, MetadataCache};
-pub use handles::{CatalogHandle, Target};
+pub use handles::{CatalogHandle, Target, Version};
 pub use pangolin_core::context::{AccessDelegation, Principal, PrincipalKind, RequestContext};
-pub use prefix::Prefix;
+pub use prefix::{Prefix, VersionSpec};
 
 /// Tunables of the service layer, taken from the server configuration.
 #[derive(Debug, Clone)]

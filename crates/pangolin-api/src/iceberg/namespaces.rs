@@ -59,7 +59,7 @@ pub(crate) async fn load(
     Ctx(ctx): Ctx,
     PathParams((prefix, namespace)): PathParams<(String, String)>,
 ) -> Result<Json<NamespaceResponse>, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ident) = paths::in_namespace(&prefix, &namespace)?;
     let ns = state
         .services()
         .load_namespace(&ctx, &prefix, &ident)
@@ -75,7 +75,7 @@ pub(crate) async fn exists(
     Ctx(ctx): Ctx,
     PathParams((prefix, namespace)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ident) = paths::in_namespace(&prefix, &namespace)?;
     state
         .services()
         .load_namespace(&ctx, &prefix, &ident)
@@ -88,7 +88,7 @@ pub(crate) async fn drop(
     Ctx(ctx): Ctx,
     PathParams((prefix, namespace)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ident) = paths::in_namespace(&prefix, &namespace)?;
     state
         .services()
         .drop_namespace(&ctx, &prefix, &ident)
@@ -102,7 +102,7 @@ pub(crate) async fn update_properties(
     PathParams((prefix, namespace)): PathParams<(String, String)>,
     JsonBody(body): JsonBody<UpdatePropertiesRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ident) = paths::in_namespace(&prefix, &namespace)?;
     if let Some(key) = body.removals.iter().find(|k| body.updates.contains_key(*k)) {
         return Ok(error_response(
             StatusCode::UNPROCESSABLE_ENTITY,

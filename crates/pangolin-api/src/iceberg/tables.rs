@@ -25,7 +25,7 @@ pub(crate) async fn list(
     PathParams((prefix, namespace)): PathParams<(String, String)>,
     QueryParams(page): PageParams,
 ) -> Result<Json<ListIdentifiersResponse>, ApiError> {
-    let (prefix, ns) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ns) = paths::in_namespace(&prefix, &namespace)?;
     let page = state
         .services()
         .list_tables(&ctx, &prefix, &ns, &page.to_request()?)
@@ -39,7 +39,7 @@ pub(crate) async fn create(
     PathParams((prefix, namespace)): PathParams<(String, String)>,
     JsonBody(body): JsonBody<CreateTableRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ns) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ns) = paths::in_namespace(&prefix, &namespace)?;
     let table = state
         .services()
         .create_table(&ctx, &prefix, &ns, body)
@@ -53,7 +53,7 @@ pub(crate) async fn register(
     PathParams((prefix, namespace)): PathParams<(String, String)>,
     JsonBody(body): JsonBody<RegisterTableRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ns) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ns) = paths::in_namespace(&prefix, &namespace)?;
     let table = state
         .services()
         .register_table(&ctx, &prefix, &ns, body)
@@ -73,7 +73,7 @@ pub(crate) async fn load(
     QueryParams(query): QueryParams<LoadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &table)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &table)?;
     let mode = query
         .snapshots
         .as_deref()
@@ -98,7 +98,7 @@ pub(crate) async fn exists(
     Ctx(ctx): Ctx,
     PathParams((prefix, namespace, table)): TablePath,
 ) -> Result<StatusCode, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &table)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &table)?;
     state.services().table_exists(&ctx, &prefix, &ident).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -109,7 +109,7 @@ pub(crate) async fn commit(
     PathParams((prefix, namespace, table)): TablePath,
     JsonBody(body): JsonBody<CommitTableRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &table)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &table)?;
     if let Some(named) = &body.identifier
         && paths::table_from_iceberg(named)? != ident
     {
@@ -139,7 +139,7 @@ pub(crate) async fn drop(
     PathParams((prefix, namespace, table)): TablePath,
     QueryParams(query): QueryParams<DropQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &table)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &table)?;
     let purge = parse_bool("purgeRequested", query.purge_requested.as_deref())?;
     state
         .services()
@@ -155,7 +155,7 @@ pub(crate) async fn report_metrics(
     PathParams((prefix, namespace, table)): TablePath,
     JsonBody(body): JsonBody<serde_json::Value>,
 ) -> Result<StatusCode, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &table)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &table)?;
     let report_type = body.get("report-type").and_then(|t| t.as_str());
     if !matches!(report_type, Some("scan-report" | "commit-report")) {
         return Err(Error::invalid(

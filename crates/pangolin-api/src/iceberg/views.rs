@@ -27,7 +27,7 @@ pub(crate) async fn list(
     PathParams((prefix, namespace)): NamespacePath,
     QueryParams(page): PageParams,
 ) -> Result<Json<ListIdentifiersResponse>, ApiError> {
-    let (prefix, ns) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ns) = paths::in_namespace(&prefix, &namespace)?;
     let page = state
         .services()
         .list_views(&ctx, &prefix, &ns, &page.to_request()?)
@@ -41,7 +41,7 @@ pub(crate) async fn create(
     PathParams((prefix, namespace)): NamespacePath,
     JsonBody(body): JsonBody<CreateViewRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ns) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ns) = paths::in_namespace(&prefix, &namespace)?;
     let view = state
         .services()
         .create_view(&ctx, &prefix, &ns, body)
@@ -55,7 +55,7 @@ pub(crate) async fn register(
     PathParams((prefix, namespace)): NamespacePath,
     JsonBody(body): JsonBody<RegisterViewRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ns) = (paths::prefix(&prefix)?, paths::namespace(&namespace)?);
+    let (prefix, ns) = paths::in_namespace(&prefix, &namespace)?;
     let view = state
         .services()
         .register_view(&ctx, &prefix, &ns, body)
@@ -68,7 +68,7 @@ pub(crate) async fn load(
     Ctx(ctx): Ctx,
     PathParams((prefix, namespace, view)): ViewPath,
 ) -> Result<Response, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &view)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &view)?;
     let view = state.services().load_view(&ctx, &prefix, &ident).await?;
     Ok(load_view_result(&view)?)
 }
@@ -78,7 +78,7 @@ pub(crate) async fn exists(
     Ctx(ctx): Ctx,
     PathParams((prefix, namespace, view)): ViewPath,
 ) -> Result<StatusCode, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &view)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &view)?;
     state.services().view_exists(&ctx, &prefix, &ident).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -89,7 +89,7 @@ pub(crate) async fn replace(
     PathParams((prefix, namespace, view)): ViewPath,
     JsonBody(body): JsonBody<CommitViewRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &view)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &view)?;
     if let Some(named) = &body.identifier
         && paths::table_from_iceberg(named)? != ident
     {
@@ -109,7 +109,7 @@ pub(crate) async fn drop(
     Ctx(ctx): Ctx,
     PathParams((prefix, namespace, view)): ViewPath,
 ) -> Result<StatusCode, ApiError> {
-    let (prefix, ident) = (paths::prefix(&prefix)?, paths::table(&namespace, &view)?);
+    let (prefix, ident) = paths::at_table(&prefix, &namespace, &view)?;
     state.services().drop_view(&ctx, &prefix, &ident).await?;
     Ok(StatusCode::NO_CONTENT)
 }

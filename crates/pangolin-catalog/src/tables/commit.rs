@@ -8,21 +8,16 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use iceberg::spec::{MetadataLog, TableMetadata};
 use iceberg::{TableRequirement, TableUpdate};
-use pangolin_core::audit::{AuditEvent, AuditResult};
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Commit, Content, ContentKind};
-use pangolin_core::{CommitId, ContentId, Error, Result, TableIdent};
-use pangolin_store::{Change, CommitRequest, Expected};
+use pangolin_core::{Error, Result, TableIdent};
 
-use super::files::{NewMetadata, built, delete_quietly};
-use super::locations::base_location;
-use super::seed::seed_builder;
+use super::files::delete_quietly;
+use super::finish::{commit_message, store_changes};
 use crate::{CachedMetadata, Prefix, Services, Target};
 
 /// Table property: delete metadata files that fall out of the metadata log.
-const DELETE_AFTER_COMMIT: &str = "write.metadata.delete-after-commit.enabled";
+pub(super) const DELETE_AFTER_COMMIT: &str = "write.metadata.delete-after-commit.enabled";
 
 /// The changes a client asks for on one table.
 #[derive(Debug, Clone)]
@@ -44,19 +39,6 @@ enum Attempt {
     Committed(Vec<Committed>),
     /// Another writer moved a pointer between our read and our store commit.
     LostRace(Error),
-}
-
-/// One table's outcome of an attempt, before the store commit.
-enum Prepared {
-    /// The updates changed nothing: no new file, no pointer move.
-    Unchanged(Committed),
-    Changed {
-        ident: TableIdent,
-        content_id: ContentId,
-        expected: Expected,
-        new: NewMetadata,
-        expired: Vec<MetadataLog>,
-    },
 }
 
 impl Services {
@@ -127,198 +109,6 @@ impl Services {
         }
         Ok(Attempt::Committed(self.finish(target, prepared).await))
     }
-
-    /// Reads one table, checks the requirements and builds its next metadata.
-    async fn prepare(&self, target: &Target, change: &TableChange) -> Result<Prepared> {
-        let current = self.current(target, &change.ident).await?;
-        let current_metadata = current.as_ref().map(|(_, m)| m.clone());
-        for requirement in &change.requirements {
-            requirement
-                .check(current_metadata.as_deref())
-                .map_err(crate::errors::from_iceberg)?;
-        }
-        match current {
-            Some((content, metadata)) => self.prepare_update(target, change, content, metadata),
-            None if change.requirements.contains(&TableRequirement::NotExist) => {
-                self.prepare_create(target, change).await
-            }
-            None => Err(Error::not_found(pangolin_core::Kind::Table, &change.ident)),
-        }
-    }
-
-    fn prepare_update(
-        &self,
-        target: &Target,
-        change: &TableChange,
-        content: Content,
-        metadata: Arc<TableMetadata>,
-    ) -> Result<Prepared> {
-        let previous_location = metadata.location().to_owned();
-        let builder = (*metadata)
-            .clone()
-            .into_builder(Some(content.metadata_location.clone()));
-        let result = built(apply_updates(builder, &change.updates))?;
-        if result.changes.is_empty() {
-            let cached = Arc::new(CachedMetadata::from_parts(
-                bytes::Bytes::from(serde_json::to_vec(&*metadata).map_err(Error::internal)?),
-                metadata,
-            ));
-            return Ok(Prepared::Unchanged(Committed {
-                ident: change.ident.clone(),
-                metadata_location: content.metadata_location,
-                metadata: cached,
-            }));
-        }
-        check_inside(target, &result.metadata)?;
-        let new = NewMetadata::next(
-            &content.metadata_location,
-            &previous_location,
-            result.metadata,
-        )?;
-        Ok(Prepared::Changed {
-            ident: change.ident.clone(),
-            content_id: content.content_id,
-            expected: Expected::At(content.metadata_location),
-            new,
-            expired: result.expired_metadata_logs,
-        })
-    }
-
-    async fn prepare_create(&self, target: &Target, change: &TableChange) -> Result<Prepared> {
-        let namespace = self
-            .store()
-            .get_namespace(target.catalog_id(), &change.ident.namespace)
-            .await?;
-        let content_id = ContentId::generate();
-        let builder = seed_builder(
-            target,
-            &namespace,
-            &change.ident,
-            content_id,
-            &change.updates,
-        )?;
-        let result = built(apply_updates(builder, &change.updates))?;
-        check_inside(target, &result.metadata)?;
-        Ok(Prepared::Changed {
-            ident: change.ident.clone(),
-            content_id,
-            expected: Expected::Absent,
-            new: NewMetadata::first(result.metadata)?,
-            expired: vec![],
-        })
-    }
-
-    /// The table's pointer and parsed metadata, or `None` when it does not exist.
-    async fn current(
-        &self,
-        target: &Target,
-        ident: &TableIdent,
-    ) -> Result<Option<(Content, Arc<TableMetadata>)>> {
-        let content = match self.content(target, ident, ContentKind::Table).await {
-            Ok(c) => c,
-            Err(Error::NotFound {
-                kind: pangolin_core::Kind::Table,
-                ..
-            }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let metadata = self
-            .metadata_at(target, &content.metadata_location)
-            .await?
-            .table()?;
-        Ok(Some((content, metadata)))
-    }
-
-    /// Writes every new metadata file; on failure deletes those already written.
-    async fn write_new_files(&self, target: &Target, prepared: &[Prepared]) -> Result<Vec<String>> {
-        let mut written = Vec::new();
-        for p in prepared {
-            if let Prepared::Changed { new, .. } = p {
-                if let Err(e) = new.write(target.io()).await {
-                    delete_quietly(target.io(), written).await;
-                    return Err(e);
-                }
-                written.push(new.location_string());
-            }
-        }
-        Ok(written)
-    }
-
-    /// After the store commit: cache the new versions and drop expired files if asked to.
-    async fn finish(&self, target: &Target, prepared: Vec<Prepared>) -> Vec<Committed> {
-        let mut out = Vec::with_capacity(prepared.len());
-        for p in prepared {
-            match p {
-                Prepared::Unchanged(c) => out.push(c),
-                Prepared::Changed {
-                    ident,
-                    new,
-                    expired,
-                    ..
-                } => {
-                    let location = new.location_string();
-                    let entry = new.cache_entry();
-                    self.cache_metadata(target.catalog_id(), &location, entry.clone());
-                    if delete_after_commit(&new.metadata) {
-                        self.delete_expired(target, &ident, expired).await;
-                    }
-                    out.push(Committed {
-                        ident,
-                        metadata_location: location,
-                        metadata: entry,
-                    });
-                }
-            }
-        }
-        out
-    }
-
-    /// Deletes metadata files that left the log, unless a reference (any branch or tag, under
-    /// any name) still points at one. Files only old commits name go: like Iceberg's own
-    /// cleanup, history beyond the log is not kept readable.
-    async fn delete_expired(&self, target: &Target, ident: &TableIdent, expired: Vec<MetadataLog>) {
-        let mut deletable = Vec::new();
-        for log in expired {
-            let file = log.metadata_file;
-            match self
-                .store()
-                .metadata_in_use(target.catalog_id(), &file)
-                .await
-            {
-                Ok(false) => deletable.push(file),
-                Ok(true) => tracing::debug!(%file, "expired metadata still referenced; kept"),
-                Err(e) => {
-                    tracing::warn!(table = %ident, %file, error = %e, "expired metadata kept: references unreadable");
-                }
-            }
-        }
-        delete_quietly(target.io(), deletable).await;
-    }
-
-    /// Appends one catalog commit carrying `changes` to the target branch.
-    pub(crate) async fn commit_changes(
-        &self,
-        ctx: &RequestContext,
-        target: &Target,
-        changes: Vec<Change>,
-        generated_message: String,
-        audit: Vec<AuditEvent>,
-    ) -> Result<Commit> {
-        let request = CommitRequest {
-            catalog_id: target.catalog_id(),
-            branch: target.reference.clone(),
-            commit_id: CommitId::generate(),
-            expected_head: None,
-            merge_parent: None,
-            completes_merge: None,
-            author: ctx.principal.name.clone(),
-            message: ctx.commit_message.clone().unwrap_or(generated_message),
-            created_at: pangolin_core::now(),
-            changes,
-            audit,
-        };
-        self.store().commit(&request).await
-    }
 }
 
 /// Full-jitter exponential backoff before re-basing a commit that lost a pointer race, so that
@@ -340,87 +130,4 @@ fn check_distinct(changes: &[TableChange]) -> Result<()> {
         ))),
         None => Ok(()),
     }
-}
-
-/// Applies updates in order. `remove-snapshots` also drops the removed snapshots' statistics,
-/// which the builder would otherwise leave dangling.
-fn apply_updates(
-    mut builder: iceberg::spec::TableMetadataBuilder,
-    updates: &[TableUpdate],
-) -> iceberg::Result<iceberg::spec::TableMetadataBuildResult> {
-    for update in updates {
-        builder = update.clone().apply(builder)?;
-        if let TableUpdate::RemoveSnapshots { snapshot_ids } = update {
-            for id in snapshot_ids {
-                builder = builder
-                    .remove_statistics(*id)
-                    .remove_partition_statistics(*id);
-            }
-        }
-    }
-    builder.build()
-}
-
-/// A table's location (and so every file it will write) must stay inside the warehouse.
-fn check_inside(target: &Target, metadata: &TableMetadata) -> Result<()> {
-    super::locations::checked_location(target, metadata.location()).map(|_| ())
-}
-
-fn delete_after_commit(metadata: &TableMetadata) -> bool {
-    metadata
-        .properties()
-        .get(DELETE_AFTER_COMMIT)
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-}
-
-fn store_changes(
-    ctx: &RequestContext,
-    target: &Target,
-    prepared: &[Prepared],
-) -> Result<(Vec<Change>, Vec<AuditEvent>)> {
-    let mut changes = Vec::new();
-    let mut audit = Vec::new();
-    for p in prepared {
-        let Prepared::Changed {
-            ident,
-            content_id,
-            expected,
-            new,
-            ..
-        } = p
-        else {
-            continue;
-        };
-        let location = new.location_string();
-        let action = if *expected == Expected::Absent {
-            "table.create"
-        } else {
-            "table.commit"
-        };
-        audit.push(
-            ctx.audit(
-                action,
-                target.resource("table", ident),
-                AuditResult::Success,
-            )
-            .with_summary(serde_json::json!({ "metadata-location": location })),
-        );
-        changes.push(Change::Put {
-            ident: ident.clone(),
-            kind: ContentKind::Table,
-            content_id: *content_id,
-            expected: expected.clone(),
-            location: base_location(new.metadata.location())?,
-            metadata_location: location,
-            metadata: Some(Arc::from(
-                std::str::from_utf8(&new.json).map_err(Error::internal)?,
-            )),
-        });
-    }
-    Ok((changes, audit))
-}
-
-fn commit_message(changes: &[TableChange]) -> String {
-    let names: Vec<String> = changes.iter().map(|c| c.ident.to_string()).collect();
-    format!("commit {}", names.join(", "))
 }

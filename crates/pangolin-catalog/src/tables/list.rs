@@ -1,10 +1,10 @@
 //! Listing tables (and views, through the same path).
 
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::ContentKind;
+use pangolin_core::model::{Content, ContentKind};
 use pangolin_core::{NamespaceIdent, Page, PageRequest, Result, TableIdent};
 
-use crate::{Prefix, Services};
+use crate::{Prefix, Services, Version};
 
 impl Services {
     pub async fn list_tables(
@@ -27,16 +27,41 @@ impl Services {
         page: &PageRequest,
     ) -> Result<Page<TableIdent>> {
         let target = self.resolve(ctx, prefix).await?;
-        let page = self
-            .store()
-            .list_contents(
-                target.catalog_id(),
-                &target.reference,
-                namespace,
-                kind,
-                page,
-            )
-            .await?;
+        let catalog = target.catalog_id();
+        let page = match &target.version {
+            Version::Branch(r) | Version::Tag(r) => {
+                self.store()
+                    .list_contents(catalog, r, namespace, kind, page)
+                    .await?
+            }
+            Version::Commit(at) => {
+                self.store().get_namespace(catalog, namespace).await?;
+                let all = self.store().contents_at(catalog, *at).await?;
+                page_of(all, namespace, kind, page)
+            }
+        };
         Ok(page.map(|c| c.ident))
     }
+}
+
+/// One page of the content of `kind` directly in `namespace`, from a full state ordered by
+/// identifier (what `contents_at` returns).
+fn page_of(
+    all: Vec<Content>,
+    namespace: &NamespaceIdent,
+    kind: ContentKind,
+    page: &PageRequest,
+) -> Page<Content> {
+    let after = page.after_key();
+    let rows: Vec<Content> = all
+        .into_iter()
+        .filter(|c| c.kind == kind && &c.ident.namespace == namespace)
+        .filter(|c| {
+            after
+                .as_ref()
+                .is_none_or(|a| c.ident.name.as_str() > a.as_str())
+        })
+        .take(page.fetch_limit().unwrap_or(usize::MAX))
+        .collect();
+    Page::from_rows(rows, page, |c| c.ident.name.to_string())
 }

@@ -11,7 +11,7 @@ use pangolin_core::{CatalogId, Error, Result, TableIdent};
 
 use super::files::read_json;
 use super::{LoadOutcome, LoadedTable, SnapshotsMode, etag};
-use crate::{CachedMetadata, Prefix, Services, Target};
+use crate::{CachedMetadata, Prefix, Services, Target, Version};
 
 impl Services {
     pub async fn load_table(
@@ -45,15 +45,21 @@ impl Services {
             .map(|_| ())
     }
 
+    /// The content at `ident` in the target's version: one indexed read for a branch or tag,
+    /// a history fold for a commit.
     pub(crate) async fn content(
         &self,
         target: &Target,
         ident: &TableIdent,
         kind: ContentKind,
     ) -> Result<Content> {
-        self.store()
-            .load_content(target.catalog_id(), &target.reference, ident, kind)
-            .await
+        let catalog = target.catalog_id();
+        match &target.version {
+            Version::Branch(r) | Version::Tag(r) => {
+                self.store().load_content(catalog, r, ident, kind).await
+            }
+            Version::Commit(at) => self.store().content_at(catalog, *at, ident, kind).await,
+        }
     }
 
     pub(crate) async fn loaded_table(

@@ -1,0 +1,51 @@
+//! The management API (`/api/v1/...`): JSON in kebab-case, errors in the same envelope as the
+//! Iceberg routes.
+
+mod history;
+mod merges;
+mod refs;
+mod wire;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    let c = "/api/v1/catalogs/{catalog}";
+    Router::new()
+        .route(
+            &format!("{c}/branches"),
+            get(refs::list_branches).post(refs::create_branch),
+        )
+        .route(
+            &format!("{c}/branches/{{name}}"),
+            get(refs::get_branch).delete(refs::delete_branch),
+        )
+        .route(
+            &format!("{c}/branches/{{name}}/rebase"),
+            post(merges::rebase),
+        )
+        .route(
+            &format!("{c}/tags"),
+            get(refs::list_tags).post(refs::create_tag),
+        )
+        .route(
+            &format!("{c}/tags/{{name}}"),
+            get(refs::get_tag).delete(refs::delete_tag),
+        )
+        .route(&format!("{c}/refs/{{name}}/commits"), get(history::log))
+        .route(&format!("{c}/commits/{{id}}"), get(history::commit))
+        .route(&format!("{c}/diff"), get(history::diff))
+        .route(
+            &format!("{c}/merges"),
+            get(merges::list).post(merges::merge),
+        )
+        .route(&format!("{c}/merges/{{id}}"), get(merges::get))
+        .route(&format!("{c}/merges/{{id}}/resolve"), post(merges::resolve))
+        .route(
+            &format!("{c}/merges/{{id}}/complete"),
+            post(merges::complete),
+        )
+        .route(&format!("{c}/merges/{{id}}/abort"), post(merges::abort))
+}
