@@ -18,6 +18,7 @@ backend_tests!(
     namespace_segments_address_branches,
     partial_branches_carry_only_their_tables,
     bad_reference_requests_are_clear_errors,
+    commits_carry_the_callers_message,
 );
 
 async fn branch_writes_stay_off_main(app: TestApp) {
@@ -255,4 +256,26 @@ async fn bad_reference_requests_are_clear_errors(app: TestApp) {
     assert_error(&reply, StatusCode::NOT_FOUND, "NoSuchWarehouseException");
     let reply = app.get(&api("diff?from=main"), None, &[]).await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "BadRequestException");
+}
+
+async fn commits_carry_the_callers_message(app: TestApp) {
+    seeded(&app).await;
+    let uuid = load(&app, "default", "t1").await["metadata"]["table-uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = common::bodies::set_properties(&uuid, &[("k", "v")]);
+    let headers = [("pangolin-commit-message", "nightly compaction of t1")];
+    let (status, _, _) = app
+        .post(&table_at("default", "t1"), Some(body), &headers)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, log) = app
+        .get(&api("refs/main/commits?pageToken=&pageSize=1"), None, &[])
+        .await;
+    let newest = &log["commits"][0];
+    assert_eq!(newest["message"], "nightly compaction of t1");
+    assert_eq!(newest["author"], "anonymous");
+    assert_eq!(newest["operations"][0]["op"], "put");
+    assert!(newest["created-at"].as_str().is_some());
 }
