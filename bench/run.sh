@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Pangolin's benchmark: the one command. Builds the release server and the HTTP-ceiling server,
+# provides wrk, PostgreSQL and the Python venv, then runs bench/bench.py once on PostgreSQL and
+# once on SQLite. Prints markdown tables and saves them to bench/results/<timestamp>-<backend>.md.
+#
+# Usage: bash bench/run.sh [postgres] [sqlite]      (default: both, PostgreSQL first)
+#
+# Environment (all optional):
+#   BENCH_DURATION=10   measured seconds per scenario     BENCH_WARMUP=2   warm-up seconds
+#   BENCH_CONNECTIONS=16 connections for the concurrent scenarios
+#   BENCH_THREADS=2     wrk threads for them (1 connection always uses 1 thread)
+#   BENCH_ONLY=regex    run only the scenarios whose name matches (e.g. 'loadTable small')
+#   BENCH_MAX_LOAD=0.5  wait (up to BENCH_WAIT_LOAD seconds, default 600) until the 1-minute
+#                       load average is below this before starting; BENCH_MAX_LOAD= skips it
+#   BENCH_PANGOLIN_LOG, BENCH_PANGOLIN_STORE__MAX_CONNECTIONS   passed to the server
+#   BENCH_NO_BUILD=1    use the binaries in target/release as they are
+#   HARNESS=.harness    where tests/harness/install.sh put the Python venv
+#
+# Not run by CI: it takes about 10 minutes and needs a quiet machine.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+HARNESS=${HARNESS:-$ROOT/.harness}
+export BENCH_WORK=${BENCH_WORK:-$(mktemp -d /tmp/pangolin-bench.XXXXXX)}
+
+log() { echo "bench: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Stops every process bench.py started (it records their pids) and removes the work directory.
+cleanup() {
+    local status=$? pidfile
+    for pidfile in "$BENCH_WORK"/pids/*; do
+        [[ -e "$pidfile" ]] || continue
+        kill -TERM "$(basename "$pidfile")" 2>/dev/null || true
+    done
+    if [[ -n "${BENCH_KEEP:-}" ]]; then
+        log "kept the work directory $BENCH_WORK"
+    else
+        rm -rf "$BENCH_WORK"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+backends=("$@")
+((${#backends[@]})) || backends=(postgres sqlite)
+for b in "${backends[@]}"; do
+    [[ "$b" == postgres || "$b" == sqlite ]] || die "unknown backend '$b' (postgres, sqlite)"
+done
+
+# --- load generator: wrk from Debian (the Lua scripts in bench/wrk need it, see bench/README.md)
+if ! command -v wrk >/dev/null; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        log "installing wrk (apt-get)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >&2 \
+            || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >&2; }
+    else
+        die "wrk is not installed: apt-get install wrk (as root)"
+    fi
+fi
+
+# --- Python with `requests` (the e2e harness venv)
+PY=$HARNESS/venv/bin/python
+if ! "$PY" -c 'import requests' 2>/dev/null; then
+    log "installing the harness venv into $HARNESS"
+    HARNESS=$HARNESS bash tests/harness/install.sh >&2
+fi
+
+# --- binaries
+if [[ -z "${BENCH_NO_BUILD:-}" ]]; then
+    log "building target/release/pangolin and target/release/pangolin-bench-ceiling"
+    cargo build --release --bin pangolin --bin pangolin-bench-ceiling >&2
+fi
+export PANGOLIN_BIN=$ROOT/target/release/pangolin CEILING_BIN=$ROOT/target/release/pangolin-bench-ceiling
+[[ -x "$PANGOLIN_BIN" && -x "$CEILING_BIN" ]] || die "missing release binaries (unset BENCH_NO_BUILD)"
+
+# --- PostgreSQL (each run uses a fresh schema, dropped at the end)
+if [[ " ${backends[*]} " == *" postgres "* ]]; then
+    if [[ -z "${PANGOLIN_TEST_POSTGRES_URL:-}" ]]; then
+        line=$(bash scripts/postgres.sh) || die "PostgreSQL is not available (scripts/postgres.sh failed)"
+        export "${line?}"
+    fi
+    log "PostgreSQL: ${PANGOLIN_TEST_POSTGRES_URL%%@*}@***"
+fi
+
+# --- a quiet machine: client and server share the cores, so anything else skews the numbers
+max_load=${BENCH_MAX_LOAD-0.5}
+if [[ -n "$max_load" ]]; then
+    waited=0 limit=${BENCH_WAIT_LOAD:-600}
+    until awk -v max="$max_load" '{ exit !($1 < max) }' /proc/loadavg; do
+        if ((waited >= limit)); then
+            log "warning: load average still $(cut -d' ' -f1-3 /proc/loadavg) after ${limit} s; running anyway"
+            break
+        fi
+        ((waited % 60 == 0)) && log "waiting for the load average ($(cut -d' ' -f1-3 /proc/loadavg)) to drop below $max_load"
+        sleep 5
+        waited=$((waited + 5))
+    done
+fi
+
+"$PY" bench/bench.py "${backends[@]}"
