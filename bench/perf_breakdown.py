@@ -38,7 +38,8 @@ COMPONENTS = [
     ("JSON (serde_json / serde)", ("serde_json", "serde", "serde_core")),
     ("iceberg metadata builders", ("iceberg", "apache_avro")),
     ("ETag hashing (sha2, hex)", ("sha2", "hex", "digest")),
-    ("metadata/handle caches", ("quick_cache", "parking_lot", "parking_lot_core")),
+    ("metadata cache (quick_cache)", ("quick_cache",)),
+    ("thread park/unpark (parking_lot futexes; mostly tokio's)", ("parking_lot", "parking_lot_core")),
     ("object storage IO (object_store, std::fs)", ("object_store", "pangolin_storage",
                                                     "std::fs", "std::sys::fs")),
     ("HTTP (hyper, httparse, http)", ("hyper", "hyper_util", "httparse", "http", "h2")),
@@ -60,7 +61,8 @@ PASS_THROUGH = ("tokio::net", "tokio::io", "mio::net", "mio::io_source", "tokio_
                 "socket2", "tokio::fs", "tokio::runtime::io::registration")
 
 FRAME = re.compile(r"^\s*[0-9a-f]+ (.*) \((.*)\)$")
-PATH = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)::")
+# The first segment of each path in a symbol (`alloc::raw_vec::X` yields `alloc` only).
+PATH = re.compile(r"(?<![:\w])([A-Za-z_]\w*)::")
 
 
 def component(sym: str) -> str | None:
@@ -69,13 +71,12 @@ def component(sym: str) -> str | None:
         return None
     for m in PATH.finditer(sym):
         crate = m.group(1)
-        if crate in GENERIC_CRATES:
-            continue
         for name, prefixes in COMPONENTS:
             for p in prefixes:
                 if sym.startswith(p, m.start()) if "::" in p else crate == p:
                     return name
-        return f"other: {crate}"
+        if crate not in GENERIC_CRATES:
+            return f"other: {crate}"
     return None
 
 

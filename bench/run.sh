@@ -10,10 +10,12 @@
 #   BENCH_CONNECTIONS=16 connections for the concurrent scenarios
 #   BENCH_THREADS=2     wrk threads for them (1 connection always uses 1 thread)
 #   BENCH_ONLY=regex    run only the scenarios whose name matches (e.g. 'loadTable small')
-#   BENCH_MAX_LOAD=0.5  wait (up to BENCH_WAIT_LOAD seconds, default 600) until the 1-minute
-#                       load average is below this before starting; BENCH_MAX_LOAD= skips it
+#   BENCH_MAX_LOAD=0.5  before each backend, wait (up to BENCH_WAIT_LOAD seconds, default 600)
+#                       until the 1-minute load average is below this; BENCH_MAX_LOAD= skips it
+#   BENCH_PERF=1        also record perf profiles and write a breakdown (see bench/README.md)
 #   BENCH_PANGOLIN_LOG, BENCH_PANGOLIN_STORE__MAX_CONNECTIONS   passed to the server
 #   BENCH_NO_BUILD=1    use the binaries in target/release as they are
+#   BENCH_KEEP=1        keep the work directory (server logs, data, wrk logs) under /tmp
 #   HARNESS=.harness    where tests/harness/install.sh put the Python venv
 #
 # Not run by CI: it takes about 10 minutes and needs a quiet machine.
@@ -28,8 +30,13 @@ log() { echo "bench: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # Stops every process bench.py started (it records their pids) and removes the work directory.
+driver=
 cleanup() {
     local status=$? pidfile
+    if [[ -n "$driver" ]] && kill -0 "$driver" 2>/dev/null; then
+        kill -TERM "$driver" 2>/dev/null || true
+        wait "$driver" 2>/dev/null || true
+    fi
     for pidfile in "$BENCH_WORK"/pids/*; do
         [[ -e "$pidfile" ]] || continue
         kill -TERM "$(basename "$pidfile")" 2>/dev/null || true
@@ -85,19 +92,6 @@ if [[ " ${backends[*]} " == *" postgres "* ]]; then
     log "PostgreSQL: ${PANGOLIN_TEST_POSTGRES_URL%%@*}@***"
 fi
 
-# --- a quiet machine: client and server share the cores, so anything else skews the numbers
-max_load=${BENCH_MAX_LOAD-0.5}
-if [[ -n "$max_load" ]]; then
-    waited=0 limit=${BENCH_WAIT_LOAD:-600}
-    until awk -v max="$max_load" '{ exit !($1 < max) }' /proc/loadavg; do
-        if ((waited >= limit)); then
-            log "warning: load average still $(cut -d' ' -f1-3 /proc/loadavg) after ${limit} s; running anyway"
-            break
-        fi
-        ((waited % 60 == 0)) && log "waiting for the load average ($(cut -d' ' -f1-3 /proc/loadavg)) to drop below $max_load"
-        sleep 5
-        waited=$((waited + 5))
-    done
-fi
-
-"$PY" bench/bench.py "${backends[@]}"
+"$PY" bench/bench.py "${backends[@]}" &
+driver=$!
+wait "$driver"
