@@ -21,12 +21,14 @@
 mod commit;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod feed;
 pub mod locations;
 pub mod memory;
 pub mod rules;
 mod traits;
 
 pub use commit::{Change, CommitRequest, Expected, NewRef};
+pub use feed::{ChangeFeed, StoreChange};
 pub use traits::*;
 
 pub use pangolin_core::{Error, Result};

@@ -14,7 +14,7 @@ use pangolin_core::{
     Result, TableIdent, TenantId, Timestamp, WarehouseId,
 };
 
-use crate::{CommitRequest, NewRef};
+use crate::{ChangeFeed, CommitRequest, NewRef};
 
 /// Everything Pangolin persists, as one object-safe handle.
 pub trait Store:
@@ -359,4 +359,10 @@ pub trait StoreAdmin: Send + Sync {
     async fn migrate(&self) -> Result<()>;
     /// Checks that the backend answers (readiness).
     async fn ping(&self) -> Result<()>;
+    /// Changes made to catalogs through this store by any server, for cache invalidation.
+    /// `None` for backends that a single process owns (memory, SQLite): a server's own changes
+    /// are known to it without a feed.
+    fn change_feed(&self) -> Option<ChangeFeed> {
+        None
+    }
 }
