@@ -113,6 +113,16 @@ impl HandleCache {
         self.entries.write().insert(key, (Instant::now(), handle));
     }
 
+    pub(crate) fn forget_catalog(&self, catalog: CatalogId) {
+        self.entries
+            .write()
+            .retain(|_, (_, h)| h.catalog.id != catalog);
+    }
+
+    pub(crate) fn forget_all(&self) {
+        self.entries.write().clear();
+    }
+
     fn invalidate_tenant(&self, tenant: TenantId) {
         self.entries.write().retain(|(t, _), _| *t != tenant);
     }
@@ -138,13 +148,7 @@ impl Services {
             VersionSpec::Ref(name) if name.as_str() == MAIN_BRANCH => {
                 Ok(Version::Branch(name.clone()))
             }
-            VersionSpec::Ref(name) => {
-                let reference = self.store().get_ref(catalog, name).await?;
-                Ok(match reference.kind {
-                    RefKind::Branch => Version::Branch(reference.name),
-                    RefKind::Tag => Version::Tag(reference.name),
-                })
-            }
+            VersionSpec::Ref(name) => self.reference_version(catalog, name).await,
             VersionSpec::Commit(id) => {
                 self.store().get_commit(catalog, *id).await?;
                 Ok(Version::Commit(*id))
@@ -156,6 +160,22 @@ impl Services {
                     .map(Version::Commit)
             }
         }
+    }
+
+    /// A branch or tag by name, cached per catalog generation.
+    async fn reference_version(&self, catalog: CatalogId, name: &Name) -> Result<Version> {
+        let generation = self.inner.pointers.generation(catalog);
+        let key = (catalog, generation, name.clone());
+        if let Some(version) = self.inner.pointers.version(&key) {
+            return Ok(version);
+        }
+        let reference = self.store().get_ref(catalog, name).await?;
+        let version = match reference.kind {
+            RefKind::Branch => Version::Branch(reference.name),
+            RefKind::Tag => Version::Tag(reference.name),
+        };
+        self.inner.pointers.put_version(key, version.clone());
+        Ok(version)
     }
 
     /// The newest commit on the first-parent chain from `head` made at or before `at`.
@@ -215,5 +235,6 @@ impl Services {
     /// Forgets cached catalogs of `tenant`; call after changing a catalog or warehouse.
     pub fn invalidate_catalogs(&self, tenant: TenantId) {
         self.inner.handles.invalidate_tenant(tenant);
+        self.inner.pointers.changed_all();
     }
 }

@@ -9,6 +9,7 @@ mod cache;
 mod errors;
 mod handles;
 pub mod namespaces;
+mod pointers;
 mod prefix;
 pub mod tables;
 pub mod views;
@@ -16,8 +17,9 @@ pub mod views;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pangolin_core::CatalogId;
 use pangolin_storage::StorageRegistry;
-use pangolin_store::DynStore;
+use pangolin_store::{DynStore, StoreChange};
 
 pub use cache::{CachedMetadata, MetadataCache};
 pub use handles::{CatalogHandle, Target, Version};
@@ -36,6 +38,8 @@ pub struct Settings {
     /// How often a commit that lost a race on the metadata pointer is re-based and retried
     /// before answering 409.
     pub commit_retries: u32,
+    /// How many table/view pointers (and resolved references) are cached for loads.
+    pub pointer_cache_entries: usize,
 }
 
 impl Default for Settings {
@@ -44,6 +48,7 @@ impl Default for Settings {
             metadata_cache_bytes: 64 * 1024 * 1024,
             catalog_cache_ttl: Duration::from_secs(10),
             commit_retries: 8,
+            pointer_cache_entries: 100_000,
         }
     }
 }
@@ -59,6 +64,7 @@ struct Inner {
     storage: Arc<StorageRegistry>,
     handles: handles::HandleCache,
     metadata: MetadataCache,
+    pointers: pointers::PointerCache,
     settings: Settings,
 }
 
@@ -68,6 +74,7 @@ impl Services {
             inner: Arc::new(Inner {
                 handles: handles::HandleCache::new(settings.catalog_cache_ttl),
                 metadata: MetadataCache::new(settings.metadata_cache_bytes),
+                pointers: pointers::PointerCache::new(settings.pointer_cache_entries),
                 store,
                 storage,
                 settings,
@@ -85,5 +92,35 @@ impl Services {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Forgets what is cached about a catalog whose versioned state changed (or may have).
+    pub(crate) fn catalog_changed(&self, catalog: CatalogId) {
+        self.inner.pointers.changed(catalog);
+    }
+
+    /// After a store commit: a landed commit, or one whose outcome is unknown, changed (or may
+    /// have changed) the catalog's pointers.
+    pub(crate) fn note_commit<T>(&self, catalog: CatalogId, outcome: &pangolin_core::Result<T>) {
+        if matches!(
+            outcome,
+            Ok(_) | Err(pangolin_core::Error::CommitStateUnknown(_))
+        ) {
+            self.catalog_changed(catalog);
+        }
+    }
+
+    /// Applies a change another server announced on the store's change feed.
+    pub fn apply_store_change(&self, change: StoreChange) {
+        match change {
+            StoreChange::Catalog(catalog) => {
+                self.inner.pointers.changed(catalog);
+                self.inner.handles.forget_catalog(catalog);
+            }
+            StoreChange::Everything => {
+                self.inner.pointers.changed_all();
+                self.inner.handles.forget_all();
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use pangolin_catalog::{Services, Settings};
 use pangolin_core::TenantId;
 use pangolin_core::secret::SecretBox;
 use pangolin_storage::StorageRegistry;
-use pangolin_store::DynStore;
+use pangolin_store::{DynStore, StoreChange};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::oneshot;
@@ -45,6 +45,7 @@ impl App {
         let anonymous_tenant = default_tenant.filter(|_| !config.auth_configured());
         let storage = Arc::new(StorageRegistry::new(secrets));
         let services = Services::new(opened.store.clone(), storage, Settings::default());
+        forward_store_changes(&opened.store, &services);
         Ok(App {
             config,
             services,
@@ -60,6 +61,24 @@ impl App {
         };
         pangolin_api::router(AppState::with_services(self.services.clone(), api))
     }
+}
+
+/// Other servers sharing the store announce their changes; drop what we cached about them.
+fn forward_store_changes(store: &DynStore, services: &Services) {
+    let Some(mut feed) = store.change_feed() else {
+        return;
+    };
+    let services = services.clone();
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match feed.recv().await {
+                Ok(change) => services.apply_store_change(change),
+                Err(RecvError::Lagged(_)) => services.apply_store_change(StoreChange::Everything),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
 }
 
 async fn default_tenant(

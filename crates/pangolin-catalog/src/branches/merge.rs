@@ -221,7 +221,9 @@ impl Services {
             audit: vec![audit],
             completes_merge: completes,
         };
-        self.store().commit(&request).await
+        let outcome = self.store().commit(&request).await;
+        self.note_commit(request.catalog_id, &outcome);
+        outcome
     }
 }
 

@@ -86,7 +86,9 @@ impl Services {
             properties,
             created_at: pangolin_core::now(),
         };
-        self.store().create_ref(&reference, &[audit]).await
+        let created = self.store().create_ref(&reference, &[audit]).await?;
+        self.catalog_changed(handle.catalog.id);
+        Ok(created)
     }
 
     pub async fn create_tag(
@@ -115,7 +117,9 @@ impl Services {
             properties: Properties::new(),
             created_at: pangolin_core::now(),
         };
-        self.store().create_ref(&reference, &[audit]).await
+        let created = self.store().create_ref(&reference, &[audit]).await?;
+        self.catalog_changed(handle.catalog.id);
+        Ok(created)
     }
 
     /// Branches or tags of a catalog, ordered by name.
@@ -177,7 +181,9 @@ impl Services {
         );
         self.store()
             .delete_ref(handle.catalog.id, name, &[audit])
-            .await
+            .await?;
+        self.catalog_changed(handle.catalog.id);
+        Ok(())
     }
 
     /// A partial branch may only name tables that exist where it starts.

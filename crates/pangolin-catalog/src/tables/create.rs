@@ -98,7 +98,7 @@ impl Services {
         ident: &TableIdent,
     ) -> Result<()> {
         for kind in [ContentKind::Table, ContentKind::View] {
-            match self.content(target, ident, kind).await {
+            match self.content_now(target, ident, kind).await {
                 Ok(c) => return Err(Error::already_exists(c.kind.error_kind(), ident)),
                 Err(Error::NotFound { .. }) => {}
                 Err(e) => return Err(e),

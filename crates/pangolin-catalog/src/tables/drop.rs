@@ -23,7 +23,7 @@ impl Services {
         target.require_writable()?;
         let mut retries_left = self.settings().commit_retries;
         loop {
-            let content = self.content(&target, ident, ContentKind::Table).await?;
+            let content = self.content_now(&target, ident, ContentKind::Table).await?;
             match self.commit_table_drop(ctx, &target, &content, purge).await {
                 Err(Error::Conflict { .. }) if retries_left > 0 => retries_left -= 1,
                 outcome => return outcome,

@@ -109,7 +109,9 @@ impl Services {
             changes,
             audit,
         };
-        self.store().commit(&request).await
+        let outcome = self.store().commit(&request).await;
+        self.note_commit(request.catalog_id, &outcome);
+        outcome
     }
 }
 

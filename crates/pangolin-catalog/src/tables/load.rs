@@ -7,10 +7,11 @@ use std::sync::Arc;
 use pangolin_core::context::RequestContext;
 use pangolin_core::model::StorageProfile;
 use pangolin_core::model::{Content, ContentKind};
-use pangolin_core::{CatalogId, Error, Result, TableIdent};
+use pangolin_core::{CatalogId, Error, Name, Result, TableIdent};
 
 use super::files::read_json;
 use super::{LoadOutcome, LoadedTable, SnapshotsMode, etag};
+use crate::pointers::content_key;
 use crate::{CachedMetadata, Prefix, Services, Target, Version};
 
 impl Services {
@@ -55,11 +56,49 @@ impl Services {
     ) -> Result<Content> {
         let catalog = target.catalog_id();
         match &target.version {
+            Version::Branch(r) | Version::Tag(r) => self.pointer(catalog, r, ident, kind).await,
+            Version::Commit(at) => self.store().content_at(catalog, *at, ident, kind).await,
+        }
+    }
+
+    /// The content as the store has it right now, bypassing the pointer cache: what writes
+    /// must start from (a cached pointer another server moved would make their CAS fail again
+    /// on every retry).
+    pub(crate) async fn content_now(
+        &self,
+        target: &Target,
+        ident: &TableIdent,
+        kind: ContentKind,
+    ) -> Result<Content> {
+        let catalog = target.catalog_id();
+        match &target.version {
             Version::Branch(r) | Version::Tag(r) => {
                 self.store().load_content(catalog, r, ident, kind).await
             }
             Version::Commit(at) => self.store().content_at(catalog, *at, ident, kind).await,
         }
+    }
+
+    /// A branch's or tag's pointer: from the cache, else one store read filed under the
+    /// generation taken before it (see `pointers`).
+    async fn pointer(
+        &self,
+        catalog: CatalogId,
+        reference: &Name,
+        ident: &TableIdent,
+        kind: ContentKind,
+    ) -> Result<Content> {
+        let generation = self.inner.pointers.generation(catalog);
+        let key = content_key(catalog, generation, reference, ident, kind);
+        if let Some(hit) = self.inner.pointers.content(&key) {
+            return Ok(hit);
+        }
+        let content = self
+            .store()
+            .load_content(catalog, reference, ident, kind)
+            .await?;
+        self.inner.pointers.put_content(key, content.clone());
+        Ok(content)
     }
 
     pub(crate) async fn loaded_table(

@@ -114,7 +114,7 @@ impl Services {
         target: &Target,
         ident: &TableIdent,
     ) -> Result<Option<(Content, Arc<TableMetadata>)>> {
-        let content = match self.content(target, ident, ContentKind::Table).await {
+        let content = match self.content_now(target, ident, ContentKind::Table).await {
             Ok(c) => c,
             Err(Error::NotFound {
                 kind: pangolin_core::Kind::Table,

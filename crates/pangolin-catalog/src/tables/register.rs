@@ -37,7 +37,7 @@ impl Services {
             })?;
         let metadata = parse_table_metadata(&json, &location)?;
         let table_location = checked_location(&target, metadata.location())?;
-        let existing = match self.content(&target, &ident, ContentKind::Table).await {
+        let existing = match self.content_now(&target, &ident, ContentKind::Table).await {
             Ok(c) => Some(c),
             Err(Error::NotFound { .. }) => None,
             Err(e) => return Err(e),

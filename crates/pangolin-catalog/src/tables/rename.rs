@@ -35,7 +35,7 @@ impl Services {
         if from == to {
             return Err(Error::invalid(format!("cannot rename {from} to itself")));
         }
-        let content = self.content(&target, from, kind).await?;
+        let content = self.content_now(&target, from, kind).await?;
         let location = self.content_location(&target, &content).await?;
         let changes = vec![
             Change::Delete {

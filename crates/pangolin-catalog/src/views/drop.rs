@@ -22,7 +22,7 @@ impl Services {
         target.require_writable()?;
         let mut attempt = 0;
         loop {
-            let content = self.content(&target, ident, ContentKind::View).await?;
+            let content = self.content_now(&target, ident, ContentKind::View).await?;
             match self.commit_drop(ctx, &target, content).await {
                 Err(Error::Conflict { .. }) if attempt < self.settings().commit_retries => {
                     attempt += 1

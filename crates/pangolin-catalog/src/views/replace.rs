@@ -71,7 +71,7 @@ impl Services {
 
     async fn prepare_replace(&self, target: &Target, change: &ViewChange) -> Result<Prepared> {
         let current = self
-            .content(target, &change.ident, ContentKind::View)
+            .content_now(target, &change.ident, ContentKind::View)
             .await?;
         let cached = self.metadata_at(target, &current.metadata_location).await?;
         let metadata = cached.view()?;
