@@ -33,6 +33,8 @@ pub struct AppState {
 struct Inner {
     services: Services,
     config: ApiConfig,
+    /// The unchanging part of every `/v1/config` response, rendered once.
+    config_tail: bytes::Bytes,
 }
 
 impl AppState {
@@ -50,7 +52,11 @@ impl AppState {
 
     pub fn with_services(services: Services, config: ApiConfig) -> Self {
         AppState {
-            inner: Arc::new(Inner { services, config }),
+            inner: Arc::new(Inner {
+                config_tail: crate::iceberg::config_tail(config.idempotency_lifetime.as_secs()),
+                services,
+                config,
+            }),
         }
     }
 
@@ -64,5 +70,9 @@ impl AppState {
 
     pub fn config(&self) -> &ApiConfig {
         &self.inner.config
+    }
+
+    pub(crate) fn config_tail(&self) -> &bytes::Bytes {
+        &self.inner.config_tail
     }
 }

@@ -66,7 +66,15 @@ async fn invalid_namespace_paths_are_400(app: TestApp) {
     app.create_namespace(&["a"]).await;
     app.create_namespace(&["a", "b"]).await;
     for segment in [
-        "a%1F%1Fb", "%1Fa", "a%1F", "a%01", "a%40", "a%40b%40c", "a%23b", "a%2Fb", "..",
+        "a%1F%1Fb",
+        "%1Fa",
+        "a%1F",
+        "a%01",
+        "a%40",
+        "a%40b%40c",
+        "a%23b",
+        "a%2Fb",
+        "..",
     ] {
         let uri = format!("{}/{segment}", namespaces_uri());
         let reply = app.get(&uri, None, &[]).await;
@@ -77,7 +85,9 @@ async fn invalid_namespace_paths_are_400(app: TestApp) {
         assert_error(&reply, StatusCode::BAD_REQUEST, "BadRequestException");
     }
     // `@` and `#` address versions (`a@dev`, `a#<commit>`), never names.
-    let reply = app.get(&format!("{}/a%40b", namespaces_uri()), None, &[]).await;
+    let reply = app
+        .get(&format!("{}/a%40b", namespaces_uri()), None, &[])
+        .await;
     assert_error(&reply, StatusCode::NOT_FOUND, "NoSuchReferenceException");
     let long = "x".repeat(256);
     let reply = app.get(&namespace_uri(&[&long]), None, &[]).await;

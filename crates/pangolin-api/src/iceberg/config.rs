@@ -1,15 +1,14 @@
 //! `GET /v1/config`: which catalog (and reference) a client's `warehouse` names.
 
-use std::collections::BTreeMap;
-
-use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::{BufMut, Bytes, BytesMut};
 use pangolin_catalog::Prefix;
 use pangolin_core::{Error, Name};
 use serde::Deserialize;
 
 use super::ENDPOINTS;
-use super::wire::CatalogConfig;
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -27,22 +26,48 @@ pub(crate) async fn get_config(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     QueryParams(query): QueryParams<ConfigQuery>,
-) -> Result<Json<CatalogConfig>, ApiError> {
+) -> Result<Response, ApiError> {
     let prefix = match query.warehouse.as_deref().filter(|w| !w.is_empty()) {
         Some(w) => Some(Prefix::parse(w)?),
         None => default_prefix(&state, &ctx).await?,
     };
-    let mut overrides = BTreeMap::new();
-    if let Some(prefix) = prefix {
-        state.services().resolve(&ctx, &prefix).await?;
-        overrides.insert("prefix".to_owned(), prefix.to_string());
+    if let Some(prefix) = &prefix {
+        state.services().resolve(&ctx, prefix).await?;
     }
-    Ok(Json(CatalogConfig {
-        defaults: BTreeMap::new(),
-        overrides,
-        endpoints: ENDPOINTS.to_vec(),
-        idempotency_key_lifetime: format!("PT{}S", state.config().idempotency_lifetime.as_secs()),
-    }))
+    let body = render(
+        prefix.map(|p| p.to_string()).as_deref(),
+        state.config_tail(),
+    );
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
+}
+
+/// The part of every config response that never changes: the endpoints and the idempotency
+/// key lifetime, rendered once at startup.
+pub(crate) fn static_tail(idempotency_lifetime_secs: u64) -> Bytes {
+    let tail = serde_json::json!({
+        "endpoints": ENDPOINTS,
+        "idempotency-key-lifetime": format!("PT{idempotency_lifetime_secs}S"),
+    });
+    let rendered = tail.to_string();
+    // `{"endpoints":...}` without its opening brace, to be appended after the overrides.
+    Bytes::from(rendered[1..].to_owned())
+}
+
+fn render(prefix: Option<&str>, tail: &Bytes) -> Bytes {
+    let mut out = BytesMut::with_capacity(tail.len() + 64);
+    out.put_slice(br#"{"defaults":{},"overrides":{"#);
+    if let Some(prefix) = prefix {
+        out.put_slice(br#""prefix":"#);
+        out.put_slice(serde_json::to_string(prefix).unwrap_or_default().as_bytes());
+    }
+    out.put_slice(b"},");
+    out.put_slice(tail);
+    out.freeze()
 }
 
 /// `default` when the tenant has such a catalog, so `uri=...` alone works for newcomers.
@@ -51,13 +76,27 @@ async fn default_prefix(
     ctx: &pangolin_catalog::RequestContext,
 ) -> Result<Option<Prefix>, Error> {
     let name = Name::new(DEFAULT_CATALOG)?;
-    match state
-        .store()
-        .get_catalog_by_name(ctx.tenant_id, &name)
-        .await
-    {
+    match state.services().catalog_handle(ctx.tenant_id, &name).await {
         Ok(_) => Ok(Some(Prefix::parse(DEFAULT_CATALOG)?)),
         Err(Error::NotFound { .. }) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rendered_config_is_the_spec_shape() {
+        let tail = static_tail(1800);
+        let with: serde_json::Value =
+            serde_json::from_slice(&render(Some("sales@dev"), &tail)).unwrap();
+        assert_eq!(with["overrides"]["prefix"], "sales@dev");
+        assert_eq!(with["defaults"], serde_json::json!({}));
+        assert_eq!(with["idempotency-key-lifetime"], "PT1800S");
+        assert_eq!(with["endpoints"].as_array().unwrap().len(), ENDPOINTS.len());
+        let without: serde_json::Value = serde_json::from_slice(&render(None, &tail)).unwrap();
+        assert_eq!(without["overrides"], serde_json::json!({}));
     }
 }

@@ -9,6 +9,8 @@ mod transactions;
 mod views;
 pub(crate) mod wire;
 
+pub(crate) use config::static_tail as config_tail;
+
 use axum::Router;
 use axum::routing::{get, post};
 

@@ -1,8 +1,6 @@
 //! Iceberg REST wire types the `iceberg-catalog-rest` crate does not provide (or provides with
 //! `null`s the spec does not allow, e.g. `next-page-token: null`).
 
-use std::collections::BTreeMap;
-
 use iceberg_catalog_rest::CommitTableRequest;
 use pangolin_core::{NamespaceIdent, Page, PageRequest, PageToken, Properties, Result, TableIdent};
 use serde::{Deserialize, Serialize};
@@ -117,15 +115,6 @@ pub(crate) struct RenameRequest {
 pub(crate) struct CommitTransactionRequest {
     #[serde(rename = "table-changes")]
     pub(crate) table_changes: Vec<CommitTableRequest>,
-}
-
-#[derive(Serialize)]
-pub(crate) struct CatalogConfig {
-    pub(crate) defaults: BTreeMap<String, String>,
-    pub(crate) overrides: BTreeMap<String, String>,
-    pub(crate) endpoints: Vec<&'static str>,
-    #[serde(rename = "idempotency-key-lifetime")]
-    pub(crate) idempotency_key_lifetime: String,
 }
 
 #[cfg(test)]
