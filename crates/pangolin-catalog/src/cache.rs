@@ -137,6 +137,10 @@ impl MetadataCache {
     pub fn insert(&self, catalog: CatalogId, location: &str, entry: Arc<CachedMetadata>) {
         self.cache.insert((catalog, location.to_owned()), entry);
     }
+
+    pub fn remove(&self, catalog: CatalogId, location: &str) {
+        self.cache.remove(&(catalog, location.to_owned()));
+    }
 }
 
 #[cfg(test)]

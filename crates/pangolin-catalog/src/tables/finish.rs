@@ -46,11 +46,17 @@ impl Services {
                     ident,
                     new,
                     expired,
+                    expected,
                     ..
                 } => {
                     let location = new.location_string();
                     let entry = new.cache_entry();
                     self.cache_metadata(target.catalog_id(), &location, entry.clone());
+                    // The superseded version is rarely read again (old pointers on other branches
+                    // reload it on demand); keeping it would fill the cache with dead versions.
+                    if let Expected::At(previous) = &expected {
+                        self.uncache_metadata(target.catalog_id(), previous);
+                    }
                     if delete_after_commit(&new.metadata) {
                         self.delete_expired(target, &ident, expired).await;
                     }

@@ -138,6 +138,10 @@ impl Services {
         Ok(entry)
     }
 
+    pub(crate) fn uncache_metadata(&self, catalog: CatalogId, location: &str) {
+        self.inner.metadata.remove(catalog, location);
+    }
+
     pub(crate) fn cache_metadata(
         &self,
         catalog: CatalogId,
