@@ -64,7 +64,13 @@ fn not_found_type(kind: Kind) -> &'static str {
         Kind::Reference => "NoSuchReferenceException",
         Kind::Commit => "NoSuchCommitException",
         Kind::Merge => "NoSuchMergeException",
-        Kind::IdempotencyKey => "NotFoundException",
+        Kind::IdempotencyKey
+        | Kind::User
+        | Kind::ServiceUser
+        | Kind::ApiKey
+        | Kind::Role
+        | Kind::Grant
+        | Kind::SigningKey => "NotFoundException",
     }
 }
 

@@ -21,6 +21,12 @@ pub enum Kind {
     Commit,
     Merge,
     IdempotencyKey,
+    User,
+    ServiceUser,
+    ApiKey,
+    Role,
+    Grant,
+    SigningKey,
 }
 
 impl fmt::Display for Kind {
@@ -36,6 +42,12 @@ impl fmt::Display for Kind {
             Kind::Commit => "commit",
             Kind::Merge => "merge operation",
             Kind::IdempotencyKey => "idempotency key",
+            Kind::User => "user",
+            Kind::ServiceUser => "service user",
+            Kind::ApiKey => "API key",
+            Kind::Role => "role",
+            Kind::Grant => "grant",
+            Kind::SigningKey => "signing key",
         })
     }
 }

@@ -79,6 +79,23 @@ id_type!(
     MergeId
 );
 
+id_type!(
+    /// A human account (password or external identity).
+    UserId
+);
+id_type!(
+    /// A non-human account that authenticates with API keys.
+    ServiceUserId
+);
+id_type!(
+    /// A named set of grants inside a tenant.
+    RoleId
+);
+id_type!(
+    /// One permission given to a user, service user or role.
+    GrantId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ mod commit;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod feed;
+mod identity;
 pub mod locations;
 pub mod memory;
 pub mod rules;
@@ -29,6 +30,7 @@ mod traits;
 
 pub use commit::{Change, CommitRequest, Expected, NewRef};
 pub use feed::{ChangeFeed, StoreChange};
+pub use identity::*;
 pub use traits::*;
 
 pub use pangolin_core::{Error, Result};
