@@ -171,6 +171,21 @@ impl Scope {
         r
     }
 
+    /// A canonical string form, unique per scope: what stores index and compare (e.g. to
+    /// refuse a duplicate grant). `namespace:<catalog>:<encoded path>` etc.
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Tenant => "tenant".into(),
+            Scope::Warehouse { warehouse } => format!("warehouse:{warehouse}"),
+            Scope::Catalog { catalog } => format!("catalog:{catalog}"),
+            Scope::Namespace { catalog, namespace } => {
+                format!("namespace:{catalog}:{}", namespace.encoded())
+            }
+            Scope::Table { catalog, content } => format!("table:{catalog}:{content}"),
+            Scope::View { catalog, content } => format!("view:{catalog}:{content}"),
+        }
+    }
+
     /// The catalog the scope lies in, if any.
     pub fn catalog(&self) -> Option<CatalogId> {
         match self {
@@ -339,6 +354,30 @@ mod tests {
             content: t,
         };
         assert!(!view.covers(&table_in(c, &["x"], t)));
+    }
+
+    #[test]
+    fn scope_keys_are_distinct() {
+        let c = CatalogId::generate();
+        let t = ContentId::generate();
+        let keys: std::collections::HashSet<String> = [
+            Scope::Tenant,
+            Scope::Catalog { catalog: c },
+            namespace_scope(c, &["a"]).unwrap(),
+            namespace_scope(c, &["a", "b"]).unwrap(),
+            Scope::Table {
+                catalog: c,
+                content: t,
+            },
+            Scope::View {
+                catalog: c,
+                content: t,
+            },
+        ]
+        .iter()
+        .map(Scope::key)
+        .collect();
+        assert_eq!(keys.len(), 6);
     }
 
     #[test]
