@@ -15,6 +15,7 @@ pub mod api_key;
 pub mod authz;
 mod compact;
 pub mod jwt;
+pub mod oidc;
 pub mod password;
 pub mod rate_limit;
 mod secret;

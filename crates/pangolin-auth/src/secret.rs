@@ -3,12 +3,14 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
-/// A secret string. `Debug` and `Display` redact it; read it with [`Secret::expose`] at the one
-/// place that must send or show it. Serde reads and writes the plain string, so configuration
-/// can carry it (and responses that must show it once can return it).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+const REDACTED: &str = "<redacted>";
+
+/// A secret string. `Debug`, `Display` and `Serialize` redact it (so a configuration dump or a
+/// log line cannot leak it); read it with [`Secret::expose`] at the one place that must send or
+/// show it. It deserializes from the plain string, so configuration can carry it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -37,7 +39,13 @@ impl fmt::Debug for Secret {
 
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
+        f.write_str(REDACTED)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(REDACTED)
     }
 }
 
@@ -50,7 +58,7 @@ mod tests {
         let s = Secret::new("hunter2");
         assert!(!format!("{s:?} {s}").contains("hunter2"));
         assert_eq!(s.expose(), "hunter2");
-        assert_eq!(serde_json::to_string(&s).unwrap(), "\"hunter2\"");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"<redacted>\"");
         let back: Secret = serde_json::from_str("\"x\"").unwrap();
         assert_eq!(back.expose(), "x");
     }
