@@ -8,8 +8,9 @@ use pangolin_core::{Error, Result};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-/// Tokens longer than this are refused unread (a JWT worth accepting is a few KiB at most).
-const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Tokens longer than this are refused unread. Ours are a few hundred bytes; providers that put
+/// many groups into a token reach tens of KiB.
+const MAX_TOKEN_BYTES: usize = 64 * 1024;
 
 /// The protected header fields that routing needs.
 #[derive(Debug, Deserialize)]

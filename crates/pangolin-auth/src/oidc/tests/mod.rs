@@ -347,6 +347,24 @@ async fn provider_faults_are_unavailable() {
         }
     }
 
+    // An https provider that does not speak TLS: the TLS path fails cleanly, too.
+    let not_tls = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let https = format!("https://{}", not_tls.local_addr().unwrap());
+    let garbage_server = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut socket, _)) = not_tls.accept().await {
+            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\n\r\nnot tls").await;
+        }
+    });
+    let mut c = OidcProviderConfig::new("plain", https);
+    c.audiences = vec![AUDIENCE.into()];
+    let v = OidcVerifier::new(c, options()).unwrap();
+    match v.verify(&token, now).await {
+        Err(Error::Unavailable(msg)) => assert!(msg.contains("plain"), "{msg}"),
+        other => panic!("{other:?}"),
+    }
+    garbage_server.abort();
+
     // A discovery document naming another issuer is refused.
     let mock = Mock::start().await;
     mock.publish(&[&key]);
