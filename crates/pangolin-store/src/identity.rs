@@ -16,8 +16,8 @@ use pangolin_core::{
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// `InvalidInput` when [`User::validate`] fails, `NotFound(Tenant)`,
-    /// `AlreadyExists(User)` for a name taken in the tenant (or among root accounts) or an
-    /// external identity already linked to another account.
+    /// `AlreadyExists(User)` for an id in use, a name taken in the tenant (or among root
+    /// accounts) or an external identity already linked to another account (in any tenant).
     async fn create_user(&self, user: &User, audit: &[AuditEvent]) -> Result<()>;
     /// `NotFound(User)`, also when the user belongs to another tenant.
     async fn get_user(&self, tenant: Option<TenantId>, id: UserId) -> Result<User>;
@@ -25,7 +25,7 @@ pub trait UserStore: Send + Sync {
     async fn get_user_by_name(&self, tenant: Option<TenantId>, name: &Username) -> Result<User>;
     /// The account linked to an external identity, in any tenant. `NotFound(User)`.
     async fn get_user_by_external(&self, identity: &ExternalIdentity) -> Result<User>;
-    /// Ordered by name.
+    /// The tenant's accounts (root accounts when `None`), ordered by name.
     async fn list_users(&self, tenant: Option<TenantId>, page: &PageRequest) -> Result<Page<User>>;
     /// Replaces every field but `id`, `tenant_id` and `created_at` of the user `user.id` of
     /// tenant `user.tenant_id`. `NotFound(User)`, `AlreadyExists(User)` as for create,
@@ -46,8 +46,8 @@ pub trait UserStore: Send + Sync {
 /// Service users and their API keys.
 #[async_trait]
 pub trait ServiceUserStore: Send + Sync {
-    /// `NotFound(Tenant)`, `AlreadyExists(ServiceUser)` for a name taken in the tenant,
-    /// `InvalidInput` for tier root.
+    /// `InvalidInput` for tier root, `NotFound(Tenant)`, `AlreadyExists(ServiceUser)` for an
+    /// id in use or a name taken in the tenant.
     async fn create_service_user(&self, user: &ServiceUser, audit: &[AuditEvent]) -> Result<()>;
     /// `NotFound(ServiceUser)`, also for another tenant's.
     async fn get_service_user(&self, tenant: TenantId, id: ServiceUserId) -> Result<ServiceUser>;
@@ -105,16 +105,17 @@ pub trait KeyStore: Send + Sync {
     async fn update_signing_key(&self, key: &SigningKey, audit: &[AuditEvent]) -> Result<()>;
     /// `NotFound(SigningKey)`.
     async fn delete_signing_key(&self, kid: &str, audit: &[AuditEvent]) -> Result<()>;
-    /// Records a revocation; revoking a `jti` again keeps the first record.
+    /// Records a revocation; revoking a `jti` again keeps the first record (and succeeds).
     async fn revoke_token(&self, token: &RevokedToken, audit: &[AuditEvent]) -> Result<()>;
-    /// Revocations with `revoked_at >= since` (all when `None`) that have not expired at
-    /// `now`, ordered by `revoked_at`, then `jti`.
+    /// Revocations with `revoked_at >= since` (all when `None`) whose token has not expired
+    /// at `now` (`expires_at > now`), ordered by `revoked_at`, then `jti`.
     async fn list_revoked_tokens(
         &self,
         since: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<Vec<RevokedToken>>;
-    /// Forgets revocations of tokens expired before `now`; returns how many.
+    /// Forgets the revocations of tokens expired at `now` (`expires_at <= now`: exactly those
+    /// [`KeyStore::list_revoked_tokens`] no longer shows); returns how many.
     async fn purge_revoked_tokens(&self, now: Timestamp) -> Result<u64>;
 }
 
@@ -129,7 +130,8 @@ pub struct GrantFilter {
 /// Roles, role assignments and grants.
 #[async_trait]
 pub trait AccessStore: Send + Sync {
-    /// `NotFound(Tenant)`, `AlreadyExists(Role)` for a name taken in the tenant.
+    /// `NotFound(Tenant)`, `AlreadyExists(Role)` for an id in use or a name taken in the
+    /// tenant.
     async fn create_role(&self, role: &Role, audit: &[AuditEvent]) -> Result<()>;
     /// `NotFound(Role)`, also for another tenant's.
     async fn get_role(&self, tenant: TenantId, id: RoleId) -> Result<Role>;
@@ -160,14 +162,20 @@ pub trait AccessStore: Send + Sync {
         assignee: Option<&Assignee>,
     ) -> Result<Vec<RoleAssignment>>;
     /// `NotFound(User|ServiceUser|Role)` when the grantee is not of `grant.tenant_id`;
-    /// `AlreadyExists(Grant)` when the grantee already holds this action on this scope.
+    /// `NotFound(Warehouse|Catalog)` when the scope names a warehouse or catalog (also
+    /// through a namespace, table or view) that is not of `grant.tenant_id` — so deleting a
+    /// warehouse or catalog reliably takes every grant on it along; `AlreadyExists(Grant)`
+    /// for an id in use or when the grantee already holds this action on this scope (equal
+    /// [`Scope::key`]). The namespace, table or view a scope names need not exist: such
+    /// grants outlive a drop of it (content ids are never reused), not their catalog.
     async fn create_grant(&self, grant: &Grant, audit: &[AuditEvent]) -> Result<()>;
     /// `NotFound(Grant)`, also for another tenant's.
     async fn get_grant(&self, tenant: TenantId, id: GrantId) -> Result<Grant>;
     /// `NotFound(Grant)`.
     async fn delete_grant(&self, tenant: TenantId, id: GrantId, audit: &[AuditEvent])
     -> Result<()>;
-    /// Ordered by id.
+    /// Ordered by id (the page cursor is the last id returned). `InvalidInput` for a page
+    /// token whose key is not a grant id.
     async fn list_grants(
         &self,
         tenant: TenantId,
@@ -175,8 +183,9 @@ pub trait AccessStore: Send + Sync {
         page: &PageRequest,
     ) -> Result<Page<Grant>>;
     /// Every grant that applies to `principal` (a user or service user of `tenant`): given
-    /// to it directly, or to a role assigned to it or to one of `groups`. One read; ordered
-    /// by id, each grant once.
+    /// to it directly, or to a role assigned to it or to one of `groups` (assignments of
+    /// `tenant` only). One read; ordered by id, each grant once. An unknown principal has
+    /// none; `InvalidInput` for a role (roles hold grants, they do not act).
     async fn effective_grants(
         &self,
         tenant: TenantId,

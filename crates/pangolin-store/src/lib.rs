@@ -12,9 +12,14 @@
 //! - stored metadata lives exactly as long as some content row points at it
 //!   ([`ContentStore::load_metadata`]);
 //! - a merge operation changes only while it is open, and the commit completing it does so
-//!   in the same transaction ([`MergeStore`], [`CommitRequest::completes_merge`]).
+//!   in the same transaction ([`MergeStore`], [`CommitRequest::completes_merge`]);
+//! - identities and grants are tenant-scoped: another tenant's object answers like a missing
+//!   one, and deleting an account, role, tenant, warehouse or catalog deletes what hangs on
+//!   it (assignments, grants, API keys) in the same transaction ([`UserStore`],
+//!   [`AccessStore`]).
 //!
-//! The decisions every backend must take the same way live in [`rules`] and [`locations`].
+//! The decisions every backend must take the same way live in [`rules`], [`locations`] and
+//! [`identity_rules`].
 //!
 //! The contract has no SQL types in it, so a document store fits behind it unchanged.
 
@@ -23,6 +28,7 @@ mod commit;
 pub mod conformance;
 mod feed;
 mod identity;
+pub mod identity_rules;
 pub mod locations;
 pub mod memory;
 pub mod rules;

@@ -14,7 +14,9 @@ use pangolin_core::{
     Result, TableIdent, TenantId, Timestamp, WarehouseId,
 };
 
-use crate::{ChangeFeed, CommitRequest, NewRef};
+use crate::{
+    AccessStore, ChangeFeed, CommitRequest, KeyStore, NewRef, ServiceUserStore, UserStore,
+};
 
 /// Everything Pangolin persists, as one object-safe handle.
 pub trait Store:
@@ -27,6 +29,10 @@ pub trait Store:
     + MergeStore
     + AuditStore
     + IdempotencyStore
+    + UserStore
+    + ServiceUserStore
+    + KeyStore
+    + AccessStore
     + StoreAdmin
     + 'static
 {
@@ -42,6 +48,10 @@ impl<T> Store for T where
         + MergeStore
         + AuditStore
         + IdempotencyStore
+        + UserStore
+        + ServiceUserStore
+        + KeyStore
+        + AccessStore
         + StoreAdmin
         + 'static
 {
@@ -61,7 +71,10 @@ pub trait TenantStore: Send + Sync {
     /// Replaces name, properties and `updated_at` of the tenant with `tenant.id`.
     /// `NotFound(Tenant)`, `AlreadyExists(Tenant)` when renamed onto another tenant.
     async fn update_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()>;
-    /// `NotFound(Tenant)`; `NotEmpty(Tenant)` while it owns warehouses or catalogs.
+    /// Deletes the tenant with its accounts and access records: users, service users and
+    /// their API keys, roles, role assignments and grants, all in one transaction.
+    /// `NotFound(Tenant)`; `NotEmpty(Tenant)` while it owns warehouses or catalogs (those are
+    /// deleted on purpose, one by one, never by a tenant delete).
     async fn delete_tenant(&self, id: TenantId, audit: &[AuditEvent]) -> Result<()>;
 }
 
@@ -81,6 +94,7 @@ pub trait WarehouseStore: Send + Sync {
     /// Replaces name, storage, secret, properties and `updated_at`.
     /// `NotFound(Warehouse)`, `AlreadyExists(Warehouse)`.
     async fn update_warehouse(&self, warehouse: &Warehouse, audit: &[AuditEvent]) -> Result<()>;
+    /// Deletes the warehouse with the grants on it (`Scope::Warehouse`).
     /// `NotFound(Warehouse)`; `NotEmpty(Warehouse)` while a catalog uses it.
     async fn delete_warehouse(
         &self,
@@ -103,12 +117,15 @@ pub trait CatalogStore: Send + Sync {
     /// Replaces name, kind, properties and `updated_at`.
     /// `NotFound(Catalog)`, `NotFound(Warehouse)`, `AlreadyExists(Catalog)`.
     async fn update_catalog(&self, catalog: &Catalog, audit: &[AuditEvent]) -> Result<()>;
-    /// Deletes the catalog with its references, commits, merge operations and stored metadata.
-    /// `NotFound(Catalog)`; `NotEmpty(Catalog)` while it has namespaces.
+    /// Deletes the catalog with its references, commits, merge operations, stored metadata
+    /// and every grant whose scope lies in it (`Scope::catalog`). With `cascade` it also
+    /// deletes its namespaces and their tables and views on every reference; without,
+    /// `NotEmpty(Catalog)` while it has namespaces. `NotFound(Catalog)`.
     async fn delete_catalog(
         &self,
         tenant: TenantId,
         id: CatalogId,
+        cascade: bool,
         audit: &[AuditEvent],
     ) -> Result<()>;
 }

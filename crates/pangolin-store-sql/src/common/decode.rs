@@ -10,8 +10,9 @@ use pangolin_core::model::{
     RefKind, Reference, Tenant, Warehouse,
 };
 use pangolin_core::{
-    AuditId, CatalogId, CommitId, ContentId, Error, MergeId, Name, NamespaceId, NamespaceIdent,
-    Result, TableIdent, TenantId, Timestamp, WarehouseId,
+    AuditId, CatalogId, CommitId, ContentId, Error, GrantId, MergeId, Name, NamespaceId,
+    NamespaceIdent, Result, RoleId, ServiceUserId, TableIdent, TenantId, Timestamp, UserId,
+    WarehouseId,
 };
 use pangolin_store::IdempotencyRecord;
 use pangolin_store::locations::Occupant;
@@ -27,6 +28,9 @@ pub(crate) trait RowExt {
     fn uuid(&self, col: &str) -> Result<Uuid>;
     fn opt_uuid(&self, col: &str) -> Result<Option<Uuid>>;
     fn ts(&self, col: &str) -> Result<Timestamp>;
+    fn opt_ts(&self, col: &str) -> Result<Option<Timestamp>>;
+    fn bool(&self, col: &str) -> Result<bool>;
+    fn bytes(&self, col: &str) -> Result<Vec<u8>>;
     /// A JSON column, `None` when SQL NULL.
     fn opt_json<T: DeserializeOwned>(&self, col: &str) -> Result<Option<T>>;
 
@@ -79,10 +83,14 @@ db_id!(
     ContentId,
     CommitId,
     AuditId,
-    MergeId
+    MergeId,
+    UserId,
+    ServiceUserId,
+    RoleId,
+    GrantId
 );
 
-fn parse_enum<T>(col: &str, s: String, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+pub(crate) fn parse_enum<T>(col: &str, s: String, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
     parse(&s).ok_or_else(|| bad(col, format!("unknown value {s:?}")))
 }
 

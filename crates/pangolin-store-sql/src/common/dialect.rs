@@ -32,6 +32,11 @@ pub(crate) trait Stmt: Send + Sized {
     /// A JSON document, given as its text.
     fn json(self, v: &str) -> Self;
     fn opt_json(self, v: Option<&str>) -> Self;
+    fn bool(self, v: bool) -> Self;
+    fn bytes(self, v: &[u8]) -> Self;
+    /// A list of strings, for `IN` tests: a Postgres `text[]` (`= ANY($n)`), SQLite JSON
+    /// array text (`IN (SELECT value FROM json_each($n))`); see [`Dialect::TEXT_ARRAYS`].
+    fn texts(self, v: &[String]) -> Self;
 
     /// Runs the statement; the number of rows it changed.
     fn execute(self, conn: &mut Self::Conn) -> impl Future<Output = sqlx::Result<u64>> + Send;
@@ -58,6 +63,9 @@ pub(crate) trait Dialect: sqlx::Database<Row: RowExt> + Sized {
     /// Whether `SELECT … FOR UPDATE` exists. Without it (SQLite) a write transaction
     /// already excludes every other writer.
     const ROW_LOCKS: bool;
+    /// Whether lists of strings bind as arrays (`= ANY($n)`); otherwise they bind as JSON
+    /// array text, read with `IN (SELECT value FROM json_each($n))`.
+    const TEXT_ARRAYS: bool;
 
     fn stmt(sql: &'static str) -> Self::Stmt;
 

@@ -4,6 +4,7 @@
 pub(crate) mod decode;
 pub(crate) mod dialect;
 pub(crate) mod error;
+pub(crate) mod identity;
 pub(crate) mod plan;
 pub(crate) mod state;
 

@@ -34,6 +34,7 @@ impl Dialect for Postgres {
     const BACKEND: &'static str = "postgres";
     const BEGIN_WRITE: &'static str = "BEGIN";
     const ROW_LOCKS: bool = true;
+    const TEXT_ARRAYS: bool = true;
 
     fn stmt(sql: &'static str) -> PgStmt {
         PgStmt(sqlx::query(sql))

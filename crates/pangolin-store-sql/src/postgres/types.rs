@@ -79,6 +79,18 @@ impl Stmt for PgStmt {
         PgStmt(self.0.bind(v.map(JsonText)))
     }
 
+    fn bool(self, v: bool) -> Self {
+        PgStmt(self.0.bind(v))
+    }
+
+    fn bytes(self, v: &[u8]) -> Self {
+        PgStmt(self.0.bind(v.to_vec()))
+    }
+
+    fn texts(self, v: &[String]) -> Self {
+        PgStmt(self.0.bind(v.to_vec()))
+    }
+
     async fn execute(self, conn: &mut PgConnection) -> sqlx::Result<u64> {
         self.0.execute(conn).await.map(|r| r.rows_affected())
     }
@@ -125,6 +137,18 @@ impl RowExt for PgRow {
     }
 
     fn ts(&self, col: &str) -> Result<Timestamp> {
+        get(self, col)
+    }
+
+    fn opt_ts(&self, col: &str) -> Result<Option<Timestamp>> {
+        get(self, col)
+    }
+
+    fn bool(&self, col: &str) -> Result<bool> {
+        get(self, col)
+    }
+
+    fn bytes(&self, col: &str) -> Result<Vec<u8>> {
         get(self, col)
     }
 

@@ -27,6 +27,7 @@ impl Dialect for Sqlite {
     // would fail with SQLITE_BUSY when upgrading instead of waiting on the busy timeout.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const ROW_LOCKS: bool = false;
+    const TEXT_ARRAYS: bool = false;
 
     fn stmt(sql: &'static str) -> SqliteStmt {
         SqliteStmt(sqlx::query(sql))

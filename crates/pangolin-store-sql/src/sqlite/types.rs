@@ -59,6 +59,19 @@ impl Stmt for SqliteStmt {
         self.opt_text(v)
     }
 
+    fn bool(self, v: bool) -> Self {
+        SqliteStmt(self.0.bind(v))
+    }
+
+    fn bytes(self, v: &[u8]) -> Self {
+        SqliteStmt(self.0.bind(v.to_vec()))
+    }
+
+    fn texts(self, v: &[String]) -> Self {
+        let array = v.iter().cloned().map(serde_json::Value::String).collect();
+        SqliteStmt(self.0.bind(serde_json::Value::Array(array).to_string()))
+    }
+
     async fn execute(self, conn: &mut SqliteConnection) -> sqlx::Result<u64> {
         self.0.execute(conn).await.map(|r| r.rows_affected())
     }
@@ -81,6 +94,10 @@ where
     T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
 {
     row.try_get(col).map_err(|e| bad(col, e))
+}
+
+fn from_micros(col: &str, micros: i64) -> Result<Timestamp> {
+    DateTime::from_timestamp_micros(micros).ok_or_else(|| bad(col, "timestamp out of range"))
 }
 
 fn parse_uuid(col: &str, s: &str) -> Result<Uuid> {
@@ -111,8 +128,21 @@ impl RowExt for SqliteRow {
     }
 
     fn ts(&self, col: &str) -> Result<Timestamp> {
-        let micros: i64 = get(self, col)?;
-        DateTime::from_timestamp_micros(micros).ok_or_else(|| bad(col, "timestamp out of range"))
+        from_micros(col, get(self, col)?)
+    }
+
+    fn opt_ts(&self, col: &str) -> Result<Option<Timestamp>> {
+        get::<Option<i64>>(self, col)?
+            .map(|m| from_micros(col, m))
+            .transpose()
+    }
+
+    fn bool(&self, col: &str) -> Result<bool> {
+        get(self, col)
+    }
+
+    fn bytes(&self, col: &str) -> Result<Vec<u8>> {
+        get(self, col)
     }
 
     fn opt_json<T: DeserializeOwned>(&self, col: &str) -> Result<Option<T>> {

@@ -148,6 +148,7 @@ impl<DB: Dialect> CatalogStore for SqlStore<DB> {
         &self,
         tenant: TenantId,
         cid: CatalogId,
+        cascade: bool,
         audit: &[AuditEvent],
     ) -> Result<()> {
         let mut tx = self.write().await?;
@@ -167,12 +168,17 @@ impl<DB: Dialect> CatalogStore for SqlStore<DB> {
                 .exists(&mut tx)
                 .await
                 .db()?;
-        if has_namespaces {
+        if has_namespaces && !cascade {
             return Err(busy());
         }
-        // Children first. Contents cannot exist without namespaces; refs point at commits.
+        // Children first: contents point at namespaces and refs, refs at commits. (Without
+        // `cascade` there are no namespaces, so no contents either.) One statement deletes
+        // a whole namespace tree: the parent key is checked at its end.
         let mut deleted = 0;
         for sql in [
+            "DELETE FROM grants WHERE catalog_id = $1",
+            "DELETE FROM contents WHERE catalog_id = $1",
+            "DELETE FROM namespaces WHERE catalog_id = $1",
             "DELETE FROM merge_operations WHERE catalog_id = $1",
             "DELETE FROM metadata_blobs WHERE catalog_id = $1",
             "DELETE FROM refs WHERE catalog_id = $1",

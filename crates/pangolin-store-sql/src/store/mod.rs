@@ -2,18 +2,24 @@
 //! portable SQL (positional `$n` parameters, `ON CONFLICT`, `RETURNING`, recursive CTEs),
 //! bound through the dialect's [`Stmt`](crate::common::dialect::Stmt).
 
+mod access;
 mod audit;
 mod catalogs;
 mod commit;
 mod contents;
 mod dag;
+mod forget;
+mod grants;
 mod history;
+mod keys;
 mod merges;
 mod namespaces;
 pub(crate) mod portable;
 pub(crate) mod portable_files;
 mod refs;
+mod service_users;
 mod tenants;
+mod users;
 
 use std::fmt;
 use std::future::Future;

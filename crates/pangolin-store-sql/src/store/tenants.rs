@@ -4,7 +4,7 @@ use pangolin_core::model::{Tenant, Warehouse};
 use pangolin_core::{Error, Kind, Name, Page, PageRequest, Result, TenantId, WarehouseId};
 use pangolin_store::{TenantStore, WarehouseStore};
 
-use super::{Access, SqlStore};
+use super::{Access, SqlStore, forget};
 use crate::common::decode::RowExt;
 use crate::common::dialect::{Dialect, Stmt};
 use crate::common::error::{DbResultExt, Violation};
@@ -113,6 +113,7 @@ impl<DB: Dialect> TenantStore for SqlStore<DB> {
         if owns {
             return Err(busy());
         }
+        forget::tenant::<DB>(&mut tx, tid).await?;
         // The foreign keys refuse the delete if something was added since the check.
         let deleted = DB::stmt("DELETE FROM tenants WHERE id = $1")
             .id(tid)
@@ -248,6 +249,11 @@ impl<DB: Dialect> WarehouseStore for SqlStore<DB> {
         if used {
             return Err(busy());
         }
+        DB::stmt("DELETE FROM grants WHERE warehouse_id = $1")
+            .id(wid)
+            .execute(&mut tx)
+            .await
+            .db()?;
         let deleted = DB::stmt("DELETE FROM warehouses WHERE id = $1")
             .id(wid)
             .execute(&mut tx)

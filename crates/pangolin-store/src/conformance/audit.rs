@@ -125,7 +125,7 @@ async fn mutations_write_their_events_and_failures_none(store: DynStore) {
         .unwrap();
     assert!(
         store
-            .delete_catalog(tenant.id, cat.id, &ev("failed"))
+            .delete_catalog(tenant.id, cat.id, false, &ev("failed"))
             .await
             .is_err()
     );
@@ -146,7 +146,7 @@ async fn mutations_write_their_events_and_failures_none(store: DynStore) {
         .await
         .unwrap();
     store
-        .delete_catalog(tenant.id, cat.id, &ev("catalog.delete"))
+        .delete_catalog(tenant.id, cat.id, false, &ev("catalog.delete"))
         .await
         .unwrap();
     store

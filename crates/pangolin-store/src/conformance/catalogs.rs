@@ -127,7 +127,10 @@ async fn catalog_of_another_tenant_is_not_found(store: DynStore) {
     hijack.tenant_id = globex.id;
     hijack.kind = federated_kind();
     assert_not_found!(store.update_catalog(&hijack, &[]).await, Catalog);
-    assert_not_found!(store.delete_catalog(globex.id, w.cid(), &[]).await, Catalog);
+    assert_not_found!(
+        store.delete_catalog(globex.id, w.cid(), false, &[]).await,
+        Catalog
+    );
     assert_not_found!(
         store.get_catalog(w.tenant.id, CatalogId::generate()).await,
         Catalog
@@ -190,7 +193,7 @@ async fn catalog_with_namespaces_cannot_be_deleted(store: DynStore) {
     let w = world(&store).await;
     namespace(&store, w.cid(), &["db"]).await;
     assert_not_empty!(
-        store.delete_catalog(w.tenant.id, w.cid(), &[]).await,
+        store.delete_catalog(w.tenant.id, w.cid(), false, &[]).await,
         Catalog
     );
     assert_eq!(
@@ -228,7 +231,7 @@ async fn deleting_a_catalog_removes_its_refs_and_commits(store: DynStore) {
         .unwrap();
 
     store
-        .delete_catalog(w.tenant.id, w.cid(), &[])
+        .delete_catalog(w.tenant.id, w.cid(), false, &[])
         .await
         .unwrap();
     assert_not_found!(store.get_catalog(w.tenant.id, w.cid()).await, Catalog);
@@ -237,7 +240,7 @@ async fn deleting_a_catalog_removes_its_refs_and_commits(store: DynStore) {
     assert_not_found!(store.get_commit(w.cid(), dropped.id).await, Commit);
     assert_not_found!(store.load_metadata(w.cid(), &loc).await, Table);
     assert_not_found!(
-        store.delete_catalog(w.tenant.id, w.cid(), &[]).await,
+        store.delete_catalog(w.tenant.id, w.cid(), false, &[]).await,
         Catalog
     );
 

@@ -216,7 +216,7 @@ async fn deleting_a_catalog_deletes_its_merge_operations(store: DynStore) {
     let gone = open_merge(&store, w.cid()).await;
     let stays = open_merge(&store, kept.id).await;
     store
-        .delete_catalog(w.tenant.id, w.cid(), &[])
+        .delete_catalog(w.tenant.id, w.cid(), false, &[])
         .await
         .unwrap();
     assert_not_found!(store.get_merge(w.cid(), gone.id).await, Merge);

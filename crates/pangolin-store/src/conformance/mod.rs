@@ -79,7 +79,9 @@ macro_rules! assert_not_empty {
     };
 }
 
+mod account_cascades;
 mod admin;
+mod api_keys;
 mod atomicity;
 mod audit;
 mod audit_filters;
@@ -88,20 +90,29 @@ mod commits;
 mod concurrency;
 mod contents;
 mod contents_at;
+mod effective;
 mod fixtures;
+mod grants;
 mod history;
 mod idempotency;
+mod identity_audit;
+mod identity_races;
+mod keys;
 mod locations;
 mod merge_base;
 mod merge_commits;
 mod merges;
 mod namespaces;
+mod owner_cascades;
 mod pagination;
 mod ref_lifecycle;
 mod refs;
 mod refusals;
 mod retention;
+mod roles;
+mod service_users;
 mod tenants;
+mod users;
 mod warehouses;
 
 /// Every case of the suite.
@@ -130,6 +141,17 @@ pub fn cases() -> Vec<Case> {
         admin::cases(),
         pagination::cases(),
         refusals::cases(),
+        users::cases(),
+        service_users::cases(),
+        api_keys::cases(),
+        keys::cases(),
+        roles::cases(),
+        grants::cases(),
+        effective::cases(),
+        account_cascades::cases(),
+        owner_cascades::cases(),
+        identity_audit::cases(),
+        identity_races::cases(),
     ]
     .into_iter()
     .flatten()

@@ -119,7 +119,7 @@ async fn tenant_with_catalog_cannot_be_deleted(store: DynStore) {
     store.create_catalog(&catalog, &[]).await.unwrap();
     assert_not_empty!(store.delete_tenant(acme.id, &[]).await, Tenant);
     store
-        .delete_catalog(acme.id, catalog.id, &[])
+        .delete_catalog(acme.id, catalog.id, false, &[])
         .await
         .unwrap();
     store.delete_tenant(acme.id, &[]).await.unwrap();

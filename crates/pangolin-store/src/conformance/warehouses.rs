@@ -174,7 +174,10 @@ async fn warehouse_used_by_a_catalog_cannot_be_deleted(store: DynStore) {
     assert_not_empty!(store.delete_warehouse(acme.id, wh.id, &[]).await, Warehouse);
     assert_eq!(store.get_warehouse(acme.id, wh.id).await.unwrap(), wh);
 
-    store.delete_catalog(acme.id, sales.id, &[]).await.unwrap();
+    store
+        .delete_catalog(acme.id, sales.id, false, &[])
+        .await
+        .unwrap();
     store.delete_warehouse(acme.id, wh.id, &[]).await.unwrap();
     assert_not_found!(store.get_warehouse(acme.id, wh.id).await, Warehouse);
     assert_not_found!(store.delete_warehouse(acme.id, wh.id, &[]).await, Warehouse);

@@ -125,6 +125,7 @@ impl CatalogStore for MemoryStore {
         &self,
         tenant: TenantId,
         id: CatalogId,
+        cascade: bool,
         audit: &[AuditEvent],
     ) -> Result<()> {
         let mut s = self.state.lock();
@@ -133,7 +134,7 @@ impl CatalogStore for MemoryStore {
             .get(&id)
             .filter(|c| c.tenant_id == tenant)
             .ok_or_else(|| Error::not_found(Kind::Catalog, id))?;
-        if s.namespaces.keys().any(|(c, _)| *c == id) {
+        if !cascade && s.namespaces.keys().any(|(c, _)| *c == id) {
             return Err(Error::not_empty(
                 Kind::Catalog,
                 &catalog.name,
@@ -141,11 +142,13 @@ impl CatalogStore for MemoryStore {
             ));
         }
         s.catalogs.remove(&id);
+        s.namespaces.retain(|(c, _), _| *c != id);
         s.refs.retain(|(c, _), _| *c != id);
         s.contents.retain(|(c, ..), _| *c != id);
         s.commits.retain(|_, commit| commit.catalog_id != id);
         s.merges.retain(|_, op| op.catalog_id != id);
         s.metadata.retain(|(c, _), _| *c != id);
+        s.forget_catalog_grants(id);
         s.record(audit);
         Ok(())
     }

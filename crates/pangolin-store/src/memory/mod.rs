@@ -2,25 +2,33 @@
 //! One mutex over all state makes every method trivially atomic; it is for tests and
 //! ephemeral servers, not for production.
 
+mod access;
 mod catalogs;
 mod commit;
 mod contents;
 mod dag;
+mod forget;
+mod grants;
+mod keys;
 mod merges;
 mod misc;
 mod namespaces;
 mod refs;
+mod service_users;
 mod tenants;
+mod users;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{
-    Catalog, Commit, Content, MergeOperation, Namespace, Reference, Tenant, Warehouse,
+    ApiKey, Assignee, Catalog, Commit, Content, Grant, MergeOperation, Namespace, Reference,
+    RevokedToken, Role, RoleAssignment, ServiceUser, SigningKey, Tenant, User, Warehouse,
 };
 use pangolin_core::{
-    AuditId, CatalogId, CommitId, MergeId, Page, PageRequest, TenantId, WarehouseId,
+    AuditId, CatalogId, CommitId, GrantId, MergeId, Page, PageRequest, RoleId, ServiceUserId,
+    TenantId, UserId, WarehouseId,
 };
 use parking_lot::Mutex;
 
@@ -61,6 +69,19 @@ struct State {
     metadata: HashMap<(CatalogId, String), Arc<str>>,
     audit: BTreeMap<AuditId, AuditEvent>,
     idempotency: HashMap<(String, String), IdempotencyRecord>,
+    users: BTreeMap<UserId, User>,
+    service_users: BTreeMap<ServiceUserId, ServiceUser>,
+    /// Keyed (and so listed) by key id.
+    api_keys: BTreeMap<String, ApiKey>,
+    /// Keyed by `kid`.
+    signing_keys: BTreeMap<String, SigningKey>,
+    /// Keyed by `jti`.
+    revoked_tokens: BTreeMap<String, RevokedToken>,
+    roles: BTreeMap<RoleId, Role>,
+    /// Keyed (and so listed) by role id, then assignee.
+    assignments: BTreeMap<(RoleId, Assignee), RoleAssignment>,
+    /// Ordered by id.
+    grants: BTreeMap<GrantId, Grant>,
 }
 
 impl State {

@@ -77,6 +77,7 @@ impl TenantStore for MemoryStore {
             ));
         }
         s.tenants.remove(&id);
+        s.forget_tenant(id);
         s.record(audit);
         Ok(())
     }
@@ -183,6 +184,7 @@ impl WarehouseStore for MemoryStore {
             ));
         }
         s.warehouses.remove(&id);
+        s.forget_warehouse_grants(id);
         s.record(audit);
         Ok(())
     }
