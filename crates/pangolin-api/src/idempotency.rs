@@ -46,7 +46,8 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
     let body = to_bytes(body, MAX_BODY)
         .await
         .map_err(|e| Error::invalid(format!("cannot read the request body: {e}")))?;
-    let scope = ctx.tenant_id.to_string();
+    // Keys belong to one principal of one tenant: another caller's key never replays.
+    let scope = format!("{}/{}", ctx.tenant()?, ctx.principal.id);
     let fingerprint = fingerprint(&parts.method, &parts.uri, &body);
     let now = pangolin_core::now();
     if let Some(record) = state.store().get_idempotency(&scope, &key, now).await? {

@@ -2,6 +2,7 @@
 //! `pangolin-catalog`, map the result. Every error leaves through [`error::ApiError`], so every
 //! failure has the Iceberg error envelope.
 
+mod auth;
 mod context;
 pub mod error;
 mod extract;
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(management::routes())
+        .merge(auth::routes())
         .merge(iceberg::routes().layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::guard,

@@ -4,10 +4,13 @@
 //! Phases of a mutating operation: validate → resolve (catalog, reference) → execute against
 //! object storage and the store (one atomic store call, carrying its audit events) → clean up.
 
+pub mod admin;
 pub mod branches;
 mod cache;
 mod errors;
+mod guard;
 mod handles;
+pub mod identity;
 pub mod namespaces;
 mod pointers;
 mod prefix;
@@ -40,6 +43,11 @@ pub struct Settings {
     pub commit_retries: u32,
     /// How many table/view pointers (and resolved references) are cached for loads.
     pub pointer_cache_entries: usize,
+    /// Authentication: tokens, caches, external issuers.
+    pub auth: identity::AuthSettings,
+    /// Directories under which tenant admins may create `file` warehouses (absolute,
+    /// canonical). Empty: no file warehouse can be created through the API.
+    pub file_warehouse_roots: Vec<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -49,6 +57,8 @@ impl Default for Settings {
             catalog_cache_ttl: Duration::from_secs(10),
             commit_retries: 8,
             pointer_cache_entries: 100_000,
+            file_warehouse_roots: Vec::new(),
+            auth: identity::AuthSettings::default(),
         }
     }
 }
@@ -65,13 +75,20 @@ struct Inner {
     handles: handles::HandleCache,
     metadata: MetadataCache,
     pointers: pointers::PointerCache,
+    identity: identity::IdentityState,
     settings: Settings,
 }
 
 impl Services {
-    pub fn new(store: DynStore, storage: Arc<StorageRegistry>, settings: Settings) -> Self {
-        Services {
+    /// `InvalidInput` when an external issuer in `settings.auth` is misconfigured.
+    pub fn new(
+        store: DynStore,
+        storage: Arc<StorageRegistry>,
+        settings: Settings,
+    ) -> pangolin_core::Result<Self> {
+        Ok(Services {
             inner: Arc::new(Inner {
+                identity: identity::IdentityState::new(&settings.auth)?,
                 handles: handles::HandleCache::new(settings.catalog_cache_ttl),
                 metadata: MetadataCache::new(settings.metadata_cache_bytes),
                 pointers: pointers::PointerCache::new(settings.pointer_cache_entries),
@@ -79,7 +96,7 @@ impl Services {
                 storage,
                 settings,
             }),
-        }
+        })
     }
 
     pub fn store(&self) -> &DynStore {
@@ -92,6 +109,10 @@ impl Services {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    pub(crate) fn identity(&self) -> &identity::IdentityState {
+        &self.inner.identity
     }
 
     /// Forgets what is cached about a catalog whose versioned state changed (or may have).

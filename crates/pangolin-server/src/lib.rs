@@ -7,6 +7,7 @@ pub mod failure;
 
 mod bootstrap;
 mod healthcheck;
+mod identity;
 mod keys;
 mod logging;
 mod serve;

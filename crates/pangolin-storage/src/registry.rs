@@ -48,6 +48,12 @@ impl StorageRegistry {
         }
     }
 
+    /// The server's key for credentials at rest: what warehouse (and federated catalog)
+    /// secrets are sealed with before they are stored.
+    pub fn secrets(&self) -> &SecretBox {
+        &self.secrets
+    }
+
     /// The IO for a warehouse: builds the object store from the typed profile and the opened
     /// secret once, then caches it.
     pub fn io(&self, warehouse: &Warehouse) -> Result<Arc<WarehouseIo>> {
