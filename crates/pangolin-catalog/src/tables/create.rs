@@ -8,14 +8,14 @@ use iceberg::spec::{FormatVersion, SortOrder, TableMetadataBuilder};
 use iceberg_catalog_rest::CreateTableRequest;
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::ContentKind;
+use pangolin_core::model::{Action, ContentKind};
 use pangolin_core::{ContentId, Error, Name, NamespaceIdent, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
 use super::LoadedTable;
 use super::files::{NewMetadata, built, delete_quietly};
 use super::locations::{base_location, table_location};
-use crate::{CachedMetadata, Prefix, Services};
+use crate::{CachedMetadata, Prefix, Services, guard};
 
 /// The table property that selects the format version at creation; it is not stored.
 const FORMAT_VERSION: &str = "format-version";
@@ -29,6 +29,11 @@ impl Services {
         request: CreateTableRequest,
     ) -> Result<LoadedTable> {
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(
+            ctx,
+            Action::Create,
+            &target.handle.namespace_resource(namespace),
+        )?;
         target.require_writable()?;
         let ident = TableIdent::new(namespace.clone(), Name::new(&request.name)?);
         let ns = self
