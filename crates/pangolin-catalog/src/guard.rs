@@ -40,6 +40,22 @@ pub(crate) fn require_tenant_admin(ctx: &RequestContext) -> Result<TenantId> {
     ))
 }
 
+/// Reading roles and assignments: tenant admins, and whoever holds `manage-grants` anywhere
+/// in the tenant (they grant to roles and assign them within what they manage).
+pub(crate) fn require_grant_manager(ctx: &RequestContext) -> Result<TenantId> {
+    let tenant = ctx.tenant()?;
+    let manages = ctx
+        .access
+        .effective_grants()
+        .any(|g| g.action == Action::ManageGrants);
+    if is_tenant_admin(ctx) || manages {
+        return Ok(tenant);
+    }
+    Err(Error::Forbidden(
+        "this needs a tenant administrator or manage-grants somewhere".into(),
+    ))
+}
+
 /// `action` on `resource` in the caller's tenant.
 pub(crate) fn require(ctx: &RequestContext, action: Action, resource: &Resource) -> Result<()> {
     ctx.tenant()?;
