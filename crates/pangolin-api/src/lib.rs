@@ -3,9 +3,11 @@
 //! failure has the Iceberg error envelope.
 
 mod auth;
+pub mod authz_table;
 mod context;
 pub mod error;
 mod extract;
+mod gate;
 mod health;
 mod iceberg;
 mod idempotency;
@@ -31,6 +33,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             idempotency::guard,
         )))
+        .route_layer(middleware::from_fn_with_state(state.clone(), gate::gate))
         .fallback(error::not_found_fallback)
         .with_state(state)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
