@@ -406,10 +406,20 @@ pub const ROUTES: &[Route] = &[
 ];
 
 /// The route `method` `path` (a template, as the router matched it), if the table has it.
+/// The router answers `HEAD` on every `GET` route it has no explicit `HEAD` for, with the
+/// `GET` handler: such a request needs what the `GET` needs.
 pub fn find(method: &str, path: &str) -> Option<&'static Route> {
-    ROUTES
-        .iter()
-        .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
+    let exact = |m: &str| {
+        ROUTES
+            .iter()
+            .find(|r| r.path == path && r.method.eq_ignore_ascii_case(m))
+    };
+    exact(method).or_else(|| {
+        method
+            .eq_ignore_ascii_case("HEAD")
+            .then(|| exact("GET"))
+            .flatten()
+    })
 }
 
 /// Whether the table has any route on `path`. The router calls this for every path it
