@@ -126,3 +126,54 @@ fn require_change(
         (None, None) => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use pangolin_core::model::RefKind;
+    use pangolin_core::{CatalogId, CommitId, Name, Properties};
+
+    use super::*;
+
+    fn reference(name: &str, kind: RefKind, branch_kind: Option<&str>) -> Reference {
+        let mut properties = Properties::new();
+        if let Some(k) = branch_kind {
+            properties.insert(KIND_PROPERTY.into(), k.into());
+        }
+        let now = pangolin_core::now();
+        Reference {
+            catalog_id: CatalogId::generate(),
+            name: Name::new(name).unwrap(),
+            kind,
+            head: CommitId::generate(),
+            scope: None,
+            properties,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn references_are_managed_by_their_kind() {
+        let ingest = reference("load", RefKind::Branch, Some("ingest"));
+        assert_eq!(manage_action(&ingest), Some(Action::ManageIngestBranches));
+        let experiment = reference("try", RefKind::Branch, Some("experimental"));
+        assert_eq!(
+            manage_action(&experiment),
+            Some(Action::ManageExperimentalBranches)
+        );
+        let untyped = reference("old", RefKind::Branch, None);
+        assert_eq!(
+            manage_action(&untyped),
+            Some(Action::ManageExperimentalBranches)
+        );
+        let tag = reference("v1", RefKind::Tag, None);
+        assert_eq!(
+            manage_action(&tag),
+            Some(Action::ManageExperimentalBranches)
+        );
+        assert_eq!(
+            manage_action(&reference("main", RefKind::Branch, None)),
+            None
+        );
+    }
+}

@@ -28,3 +28,29 @@ pub(crate) fn is_caller(ctx: &RequestContext, assignee: &Assignee) -> bool {
         Assignee::Group(group) => ctx.groups.iter().any(|g| g == group),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use pangolin_core::{ServiceUserId, TenantId, UserId};
+
+    use super::*;
+
+    #[test]
+    fn the_caller_is_its_account_and_its_groups() {
+        let me = UserId::generate();
+        let mut ctx = RequestContext::system(TenantId::generate());
+        ctx.principal.id = me.to_string();
+        ctx.principal.kind = PrincipalKind::User;
+        ctx.groups = Arc::from(["analysts".to_owned()]);
+        assert!(is_caller(&ctx, &Assignee::User(me)));
+        assert!(is_caller(&ctx, &Assignee::Group("analysts".into())));
+        assert!(!is_caller(&ctx, &Assignee::Group("admins".into())));
+        assert!(!is_caller(&ctx, &Assignee::User(UserId::generate())));
+        let svc = ServiceUserId::generate();
+        ctx.principal.id = svc.to_string();
+        ctx.principal.kind = PrincipalKind::ServiceUser;
+        assert!(is_caller(&ctx, &Assignee::ServiceUser(svc)));
+    }
+}
