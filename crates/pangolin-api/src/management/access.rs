@@ -7,9 +7,9 @@ use pangolin_catalog::admin::access::{GrantQuery, NewGrant, NewRole, RoleUpdate}
 use pangolin_core::{GrantId, RoleId};
 use serde_json::{Value, json};
 
+use super::access_query::{GrantParams, ResourceParams};
 use super::access_wire::{
-    AssignBody, AssignmentView, CreateGrant, CreateRole, GrantParams, GrantView, ResourceParams,
-    RoleView, UpdateRole, assignee,
+    AssignBody, AssignmentView, CreateGrant, CreateRole, GrantView, RoleView, UpdateRole, assignee,
 };
 use super::wire::page_body;
 use crate::AppState;

@@ -2,6 +2,7 @@
 //! Iceberg routes.
 
 mod access;
+mod access_query;
 mod access_wire;
 mod admin_wire;
 mod catalogs;
