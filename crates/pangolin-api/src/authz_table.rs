@@ -202,6 +202,39 @@ pub fn find(method: &str, path: &str) -> Option<&'static Route> {
     })
 }
 
+/// The table indexed by path, built once (the gate looks a route up on every request).
+#[derive(Debug)]
+pub(crate) struct RouteIndex {
+    by_path: std::collections::HashMap<&'static str, Vec<&'static Route>>,
+}
+
+impl RouteIndex {
+    pub(crate) fn new() -> Self {
+        let mut by_path: std::collections::HashMap<_, Vec<_>> = Default::default();
+        for route in ROUTES {
+            by_path.entry(route.path).or_default().push(route);
+        }
+        RouteIndex { by_path }
+    }
+
+    /// [`find`], in O(1).
+    pub(crate) fn find(&self, method: &str, path: &str) -> Option<&'static Route> {
+        let routes = self.by_path.get(path)?;
+        let exact = |m: &str| {
+            routes
+                .iter()
+                .copied()
+                .find(|r| r.method.eq_ignore_ascii_case(m))
+        };
+        exact(method).or_else(|| {
+            method
+                .eq_ignore_ascii_case("HEAD")
+                .then(|| exact("GET"))
+                .flatten()
+        })
+    }
+}
+
 /// Whether the table has any route on `path`. The router calls this for every path it
 /// registers and refuses to build without it, so no route can exist without a requirement.
 pub(crate) fn has_path(path: &str) -> bool {
@@ -234,6 +267,20 @@ mod tests {
                 route.path
             );
         }
+    }
+
+    #[test]
+    fn the_index_finds_what_the_table_says() {
+        let index = RouteIndex::new();
+        for route in ROUTES {
+            let found = index.find(route.method, route.path).unwrap();
+            let same = (found.method, found.path, found.requirement);
+            assert_eq!(same, (route.method, route.path, route.requirement));
+        }
+        let head = index.find("HEAD", "/api/v1/users/me").unwrap();
+        assert_eq!(head.method, "GET");
+        assert!(index.find("TRACE", "/api/v1/users/me").is_none());
+        assert!(index.find("GET", "/nowhere").is_none());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use pangolin_catalog::RequestContext;
 use pangolin_core::audit::AuditResult;
 
 use crate::AppState;
-use crate::authz_table::{self, Requirement, Route};
+use crate::authz_table::{Requirement, Route};
 use crate::context::Ctx;
 use crate::error::DenialReason;
 
@@ -24,7 +24,7 @@ pub(crate) async fn gate(State(state): State<AppState>, request: Request, next: 
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .and_then(|p| authz_table::find(request.method().as_str(), p.as_str()));
+        .and_then(|p| state.routes().find(request.method().as_str(), p.as_str()));
     let Some(route) = route else {
         return next.run(request).await;
     };
@@ -39,7 +39,8 @@ pub(crate) async fn gate(State(state): State<AppState>, request: Request, next: 
         Err(_) if public => return next.run(Request::from_parts(parts, body)).await,
         Err(e) => return e.into_response(),
     };
-    let what = format!("{} {}", parts.method, parts.uri.path());
+    // Cheap copies (shared bytes); the audit text is made only for a refusal.
+    let (method, uri) = (parts.method.clone(), parts.uri.clone());
     let response = next.run(Request::from_parts(parts, body)).await;
     if response.status() == StatusCode::FORBIDDEN {
         // Taken out first: a response is not `Sync`, so no borrow of it may cross an await.
@@ -47,6 +48,7 @@ pub(crate) async fn gate(State(state): State<AppState>, request: Request, next: 
             .extensions()
             .get::<DenialReason>()
             .map(|r| r.0.clone());
+        let what = format!("{method} {}", uri.path());
         record_denial(&state, &ctx, route, what, reason).await;
     }
     response
