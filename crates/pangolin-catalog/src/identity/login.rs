@@ -54,14 +54,14 @@ const BAD_CLIENT: &str = "invalid client credentials";
 impl Services {
     pub async fn login(&self, ctx: &RequestContext, login: PasswordLogin) -> Result<TokenGrant> {
         let account_key = format!("user:{:?}/{}", login.tenant, login.username);
-        self.check_attempts(ctx, &account_key)?;
+        self.check_attempts(ctx, Some(&account_key))?;
         let user = self
             .login_account(login.tenant.as_ref(), &login.username)
             .await?;
         let verified = verify(user.as_ref(), login.password).await?;
         let resource = format!("user/{}", login.username);
         let Some(user) = user.filter(|u| verified && !u.disabled) else {
-            self.note_failure(ctx, &account_key, "auth.login", &resource, None)
+            self.note_failure(ctx, Some(&account_key), "auth.login", &resource, None)
                 .await?;
             return Err(Error::Unauthenticated(BAD_LOGIN.into()));
         };
@@ -96,7 +96,7 @@ impl Services {
         client_secret: &str,
     ) -> Result<TokenGrant> {
         let account_key = format!("client:{client_id}");
-        self.check_attempts(ctx, &account_key)?;
+        self.check_attempts(ctx, Some(&account_key))?;
         let resource = format!("api-key/{client_id}");
         let who = match api_key::from_client_credentials(client_id, client_secret) {
             Ok(parts) => self.authenticate_key(parts).await,
@@ -105,7 +105,7 @@ impl Services {
         let who = match who {
             Ok(who) => who,
             Err(Error::Unauthenticated(_)) => {
-                self.note_failure(ctx, &account_key, "auth.token", &resource, None)
+                self.note_failure(ctx, Some(&account_key), "auth.token", &resource, None)
                     .await?;
                 return Err(Error::Unauthenticated(BAD_CLIENT.into()));
             }
@@ -270,10 +270,16 @@ impl Services {
         Ok(None)
     }
 
-    fn check_attempts(&self, ctx: &RequestContext, account_key: &str) -> Result<()> {
+    /// `RateLimited` while the account (when the attempt names one) or the client address
+    /// has failed too often.
+    pub(super) fn check_attempts(
+        &self,
+        ctx: &RequestContext,
+        account_key: Option<&str>,
+    ) -> Result<()> {
         let id = self.identity();
-        id.failures_by_account
-            .check(account_key)
+        account_key
+            .map_or(Ok(()), |key| id.failures_by_account.check(key))
             .and_then(|()| match &ctx.client_addr {
                 Some(addr) => id.failures_by_address.check(addr),
                 None => Ok(()),
@@ -281,16 +287,20 @@ impl Services {
             .map_err(limited)
     }
 
-    async fn note_failure(
+    /// Counts a failed attempt against the account (if named) and the client address, and
+    /// audits it.
+    pub(super) async fn note_failure(
         &self,
         ctx: &RequestContext,
-        account_key: &str,
+        account_key: Option<&str>,
         action: &str,
         resource: &str,
         tenant: Option<TenantId>,
     ) -> Result<()> {
         let id = self.identity();
-        let _ = id.failures_by_account.record_failure(account_key);
+        if let Some(key) = account_key {
+            let _ = id.failures_by_account.record_failure(key);
+        }
         if let Some(addr) = &ctx.client_addr {
             let _ = id.failures_by_address.record_failure(addr);
         }
@@ -311,7 +321,7 @@ impl Services {
             .record_success(account_key);
     }
 
-    fn grant(&self, claims: &Claims) -> Result<TokenGrant> {
+    pub(super) fn grant(&self, claims: &Claims) -> Result<TokenGrant> {
         Ok(TokenGrant {
             access_token: self.sign(claims)?,
             expires_in: self.token_ttl().as_secs(),
@@ -319,11 +329,11 @@ impl Services {
         })
     }
 
-    fn issuer(&self) -> &str {
+    pub(super) fn issuer(&self) -> &str {
         &self.settings().auth.issuer
     }
 
-    fn token_ttl(&self) -> Duration {
+    pub(super) fn token_ttl(&self) -> Duration {
         self.settings().auth.access_token_ttl
     }
 }
@@ -349,7 +359,9 @@ fn limited(retry_after: Duration) -> Error {
     }
 }
 
-fn event(
+/// An audit event of an authentication attempt: the acting principal is the account (or
+/// `anonymous`), not the unauthenticated request's.
+pub(super) fn event(
     ctx: &RequestContext,
     tenant: Option<TenantId>,
     principal: &str,
