@@ -173,6 +173,14 @@ fn credential(parts: &Parts) -> Result<Option<Credential<'_>>, ApiError> {
         .to_str()
         .map_err(|_| Error::Unauthenticated("malformed Authorization header".into()))?;
     match value.split_once(' ') {
+        // PyIceberg (0.12) configured without credentials sends `Bearer None`: that is no
+        // credential, exactly as if the header were absent (anonymous, or 401 when
+        // authentication is on), never more.
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && matches!(token.trim(), "" | "None") =>
+        {
+            Ok(None)
+        }
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
             Ok(Some(Credential::Bearer(token.trim())))
         }
