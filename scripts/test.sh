@@ -5,9 +5,9 @@
 #   bash scripts/test.sh
 #
 # Services the tests need are provided when not given: PostgreSQL by scripts/postgres.sh (or set
-# PANGOLIN_TEST_POSTGRES_URL), the S3 emulator moto from tests/harness (or set
-# PANGOLIN_TEST_S3_ENDPOINT). A service that cannot be provided makes its tests skip visibly,
-# except in CI (CI=true), where it fails the run.
+# PANGOLIN_TEST_POSTGRES_URL), the S3 emulator moto and the OIDC provider oidc-cc from
+# tests/harness (or set PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_OIDC_ISSUER). A service that
+# cannot be provided makes its tests skip visibly, except in CI (CI=true), where it fails the run.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -70,34 +70,48 @@ ensure_postgres() {
     fi
 }
 
-# Storage emulators from the vendored harness (tests/harness), for the object-storage tests.
-# Add a service here when a suite needs one, exporting the variable its tests read.
+# Emulators from the vendored harness (tests/harness): moto (S3) for the object-storage tests,
+# oidc-cc (an OpenID Connect provider with the client_credentials grant) for the authentication
+# tests. Add a service here when a suite needs one, exporting the variable its tests read.
 ensure_emulators() {
-    if [[ -n "${PANGOLIN_TEST_S3_ENDPOINT:-}" ]]; then
-        echo "using PANGOLIN_TEST_S3_ENDPOINT from the environment"
+    local harness_ok=true
+    if [[ -z "${PANGOLIN_TEST_S3_ENDPOINT:-}" || -z "${PANGOLIN_TEST_OIDC_ISSUER:-}" ]]; then
+        bash tests/harness/install.sh || harness_ok=false
+    fi
+    ensure_emulator moto PANGOLIN_TEST_S3_ENDPOINT "http://127.0.0.1:${MOTO_PORT:-9000}" $harness_ok
+    ensure_emulator oidc-cc PANGOLIN_TEST_OIDC_ISSUER "http://127.0.0.1:${OIDC_CC_PORT:-28201}" $harness_ok
+}
+
+# ensure_emulator SERVICE VARIABLE URL HARNESS_OK: use $VARIABLE if set, else start SERVICE and
+# export VARIABLE=URL; stop it at exit only if this run started it.
+ensure_emulator() {
+    local service=$1 var=$2 url=$3 harness_ok=$4
+    if [[ -n "${!var:-}" ]]; then
+        echo "using $var from the environment"
         return
     fi
     local already_running=false
-    tests/harness/services.sh status moto >/dev/null 2>&1 && already_running=true
-    if bash tests/harness/install.sh && tests/harness/services.sh start moto; then
-        $already_running || STARTED_SERVICES+=(moto)
-        export PANGOLIN_TEST_S3_ENDPOINT=http://127.0.0.1:${MOTO_PORT:-9000}
-        echo "moto ready: $PANGOLIN_TEST_S3_ENDPOINT"
+    tests/harness/services.sh status "$service" >/dev/null 2>&1 && already_running=true
+    if $harness_ok && tests/harness/services.sh start "$service"; then
+        $already_running || STARTED_SERVICES+=("$service")
+        export "$var=$url"
+        echo "$service ready: $url"
     elif in_ci; then
-        echo "CI=true and the harness emulators could not be started: failing" >&2
+        echo "CI=true and the harness emulator $service could not be started: failing" >&2
         return 1
     else
-        warn_skipping "the harness emulators (moto) could not be started." \
-            "Needs python3 with venv, node 20+ and npm; or set PANGOLIN_TEST_S3_ENDPOINT."
+        warn_skipping "the harness emulator $service could not be started." \
+            "Needs python3 with venv, node 20+ and npm; or set $var."
     fi
 }
 
 # --- End-to-end suites -------------------------------------------------------------------------
 # pytest suites under tests/e2e that start the real `pangolin` binary and drive PyIceberg, DuckDB,
-# iceberg-rust and schemathesis against it (SQLite, PostgreSQL and S3-on-moto servers), using the
-# harness vendored in tests/harness, installed into $HARNESS (with the iceberg-rust probe).
-# PostgreSQL and moto come from the phases above (PANGOLIN_TEST_POSTGRES_URL,
-# PANGOLIN_TEST_S3_ENDPOINT); a suite whose service is missing skips locally and fails in CI.
+# iceberg-rust and schemathesis against it (SQLite, PostgreSQL and S3-on-moto servers, and one with
+# authentication on), using the harness vendored in tests/harness, installed into $HARNESS (with
+# the iceberg-rust probe). PostgreSQL, moto and oidc-cc come from the phases above
+# (PANGOLIN_TEST_POSTGRES_URL, PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_OIDC_ISSUER); a suite whose
+# service is missing skips locally and fails in CI.
 run_e2e() {
     if ! bash tests/harness/install.sh --with-rust-client; then
         if in_ci; then
