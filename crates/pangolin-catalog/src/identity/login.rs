@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use pangolin_auth::jwt::{self, Claims, Purpose};
+use pangolin_auth::jwt::{Claims, Purpose};
 use pangolin_auth::{api_key, password};
 use pangolin_core::audit::{AuditEvent, AuditResult};
-use pangolin_core::context::{PrincipalKind, RequestContext};
+use pangolin_core::context::RequestContext;
 use pangolin_core::model::{RevokedToken, User, Username};
 use pangolin_core::{Error, Name, Result, TenantId, Timestamp};
 use serde_json::json;
@@ -136,60 +136,6 @@ impl Services {
             AuditResult::Success,
         )
         .with_summary(json!({ "grant-type": "client_credentials", "jti": claims.jti }));
-        self.store().append_audit(&[audit]).await?;
-        Ok(grant)
-    }
-
-    /// OAuth2 token exchange: a valid token of this server for a fresh one of the same
-    /// account (clients refresh this way before their token expires).
-    pub async fn exchange_token(&self, ctx: &RequestContext, token: &str) -> Result<TokenGrant> {
-        if jwt::peek_issuer(token).as_deref() != Some(self.issuer()) {
-            return Err(Error::Unauthenticated(
-                "only this server's tokens can be exchanged".into(),
-            ));
-        }
-        let who = self
-            .authenticate(super::Credential::Bearer(token))
-            .await?
-            .ok_or_else(|| Error::Unauthenticated("a subject token is required".into()))?;
-        let now = pangolin_core::now();
-        let claims = match who.principal.kind {
-            PrincipalKind::ServiceUser => {
-                let tenant = who
-                    .tenant
-                    .ok_or_else(|| Error::internal("service user without tenant"))?;
-                let account = self
-                    .store()
-                    .get_service_user(tenant, who.principal.id.parse()?)
-                    .await?;
-                Claims::for_service_user(
-                    self.issuer(),
-                    Purpose::Access,
-                    &account,
-                    now,
-                    self.token_ttl(),
-                )
-            }
-            _ => {
-                let user = self
-                    .cached_user(who.tenant, who.principal.id.parse()?)
-                    .await?;
-                let mut claims =
-                    Claims::for_user(self.issuer(), Purpose::Access, &user, now, self.token_ttl());
-                claims.groups = who.groups.to_vec();
-                claims
-            }
-        };
-        let grant = self.grant(&claims)?;
-        let audit = event(
-            ctx,
-            who.tenant,
-            &who.principal.id,
-            "auth.token",
-            "token/exchange",
-            AuditResult::Success,
-        )
-        .with_summary(json!({ "grant-type": "token-exchange", "jti": claims.jti }));
         self.store().append_audit(&[audit]).await?;
         Ok(grant)
     }

@@ -19,6 +19,7 @@ mod once;
 mod providers;
 mod revocations;
 mod service_users;
+mod token_exchange;
 
 use std::time::Duration;
 
