@@ -2,7 +2,11 @@
 PyIceberg with OAuth2 client credentials (`credential=<key id>:<secret>` of a service user made
 through the API) and with a bearer token; DuckDB with an OAuth2 secret against /v1/oauth/tokens;
 PyIceberg and DuckDB with a token of the harness OIDC provider (`oidc-cc`), verified through its
-JWKS, whose subject is provisioned on first use; 401 without credentials and after revocation."""
+JWKS, whose subject is provisioned on first use; browser login through that provider's
+authorization code + PKCE flow; 401 without credentials and after revocation."""
+
+import socket
+from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import pyarrow as pa
@@ -19,21 +23,36 @@ ADMIN_PASSWORD = "e2e-admin-password-1"
 SCHEMA = pa.schema([("id", pa.int64()), ("name", pa.string())])
 
 
+UI = "http://127.0.0.1:9/login/done"  # never contacted: the test reads the redirect to it
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, oidc_cc):
     """Authentication on; the root password from the environment; the harness OIDC issuer
-    trusted (when it runs), its users provisioned as administrators of the `default` tenant."""
-    config = "[auth]\nenabled = true\n"
+    trusted (when it runs), its users provisioned as administrators of the `default` tenant, and
+    offered for browser login. The port is chosen first: browser-login callbacks are built on
+    `auth.public_url`. The harness provider's tokens (ID tokens too) carry
+    `aud: iceberg-catalog`, so that is the client id."""
+    port = free_port()
+    config = f'[auth]\nenabled = true\npublic_url = "http://127.0.0.1:{port}"\nlogin_redirect_uris = ["{UI}"]\n'
     if oidc_cc.issuer:
         config += f"""
 [[auth.oidc]]
 name = "harness"
 issuer = "{oidc_cc.issuer}"
-audiences = ["iceberg-catalog"]
+client_id = "iceberg-catalog"
 tenant = "default"
 tier = "tenant-admin"
+browser_login = true
 """
-    yield from serve(tmp_path_factory, "auth", config=config, env={"PANGOLIN_ROOT_PASSWORD": ROOT_PASSWORD})
+    env = {"PANGOLIN_ROOT_PASSWORD": ROOT_PASSWORD, "PANGOLIN_SERVER__BIND": f"127.0.0.1:{port}"}
+    yield from serve(tmp_path_factory, "auth", config=config, env=env)
 
 
 def api(server, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
@@ -170,6 +189,39 @@ def test_oidc_provider_tokens_with_pyiceberg_and_duckdb(server, oidc_cc, harness
     header, payload, signature = token.split(".")
     tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
     assert api(server, "GET", "/v1/default/namespaces", tampered).status_code == 401
+
+
+def redirect(r: requests.Response) -> str:
+    assert r.status_code in (302, 307), (r.status_code, r.text)
+    return r.headers["Location"]
+
+
+def test_browser_login_through_the_oidc_provider(server, oidc_cc):
+    oidc_cc.require()
+    assert api(server, "GET", "/api/v1/auth/providers").json() == {"providers": [{"name": "harness", "kind": "oidc"}]}
+    # The browser: to the provider (which logs the user in at once), back to the server's
+    # callback, then to the UI with a one-time code.
+    at_provider = redirect(api(server, "GET", "/api/v1/auth/harness/authorize", params={"redirect_uri": UI},
+                               allow_redirects=False))
+    assert at_provider.startswith(f"{oidc_cc.issuer}/authorize?")
+    callback = redirect(requests.get(at_provider, allow_redirects=False, timeout=10))
+    assert callback.startswith(f"{server.url}/api/v1/auth/harness/callback?")
+    at_ui = redirect(requests.get(callback, allow_redirects=False, timeout=30))
+    assert at_ui.startswith(f"{UI}?code="), at_ui
+    code = parse_qs(urlsplit(at_ui).query)["code"][0]
+
+    r = api(server, "POST", "/api/v1/auth/exchange", json={"code": code})
+    assert r.status_code == 200, r.text
+    token = r.json()["access-token"]
+    me = api(server, "GET", "/api/v1/users/me", token).json()
+    assert (me["tier"], me["external-issuer"]) == ("tenant-admin", oidc_cc.issuer)
+    catalog = load_catalog("browser", type="rest", uri=server.url, warehouse="default", token=token)
+    assert isinstance(catalog.list_namespaces(), list)
+
+    # The code and the provider's callback work once.
+    assert api(server, "POST", "/api/v1/auth/exchange", json={"code": code}).status_code == 401
+    replay = redirect(requests.get(callback, allow_redirects=False, timeout=30))
+    assert parse_qs(urlsplit(replay).query)["error"] == ["invalid_request"], replay
 
 
 def test_revoked_tokens_are_refused(server, service_key):
