@@ -84,6 +84,8 @@ pub struct TestApp {
     pub catalog: Catalog,
     /// Holds the warehouse (and any database file); deleted when the app is dropped.
     pub dir: TempDir,
+    /// The encryption key the app's storage registry opens warehouse secrets with.
+    pub encryption_key: String,
 }
 
 impl TestApp {
@@ -101,7 +103,8 @@ impl TestApp {
             .expect("warehouse");
         let catalog = local_catalog(&tenant, warehouse.id, CATALOG);
         store.create_catalog(&catalog, &[]).await.expect("catalog");
-        let key = SecretBox::from_encoded(&SecretBox::generate_encoded()).unwrap();
+        let encryption_key = SecretBox::generate_encoded();
+        let key = SecretBox::from_encoded(&encryption_key).unwrap();
         let services = Services::new(
             store.clone(),
             Arc::new(StorageRegistry::new(key)),
@@ -121,6 +124,7 @@ impl TestApp {
             warehouse,
             catalog,
             dir,
+            encryption_key,
         }
     }
 
