@@ -88,6 +88,9 @@ pub struct AzureProfile {
     /// default `https://login.microsoftonline.com`.
     #[serde(default)]
     pub authority_host: Option<String>,
+    /// Lifetime of vended SAS tokens; default one hour.
+    #[serde(default)]
+    pub sas_duration_seconds: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

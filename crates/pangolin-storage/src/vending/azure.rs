@@ -17,8 +17,10 @@ use crate::location::Parsed;
 /// The SAS version signed: new enough for directory scope (2020-02-10) and encryption
 /// scopes in the string-to-sign (2020-12-06), old enough for Azurite.
 pub(crate) const SAS_VERSION: &str = "2022-11-02";
-/// How long a vended SAS is valid.
+/// How long a vended SAS is valid unless the profile says otherwise (at most 7 days, the
+/// longest a user delegation key lives).
 const SAS_LIFETIME: Duration = Duration::hours(1);
+const MAX_SAS_SECONDS: u32 = 7 * 24 * 3600;
 
 pub(super) async fn vend(
     client: &Client,
@@ -27,7 +29,10 @@ pub(super) async fn vend(
     location: &str,
     mode: VendMode,
 ) -> Result<VendedCredential> {
-    let expiry = Utc::now() + SAS_LIFETIME;
+    let lifetime = profile.sas_duration_seconds.map_or(SAS_LIFETIME, |s| {
+        Duration::seconds(i64::from(s.clamp(1, MAX_SAS_SECONDS)))
+    });
+    let expiry = Utc::now() + lifetime;
     let scope = Scope::of(profile, location)?;
     let fields = SasFields::new(mode, expiry, &scope, https_only(profile));
     let token = match secret {
@@ -365,6 +370,7 @@ mod tests {
             endpoint: Some("https://127.0.0.1:10001/acct/".into()),
             hierarchical_namespace: false,
             authority_host: None,
+            sas_duration_seconds: None,
         };
         let at = Utc::now();
         let config = client_config(&profile, "sv=x&sig=y", at);
