@@ -270,6 +270,11 @@ async fn remote_signing_config_and_signing(app: TestApp) {
         let reply = app.post(&sign, Some(sign_request("GET", uri)), &[]).await;
         assert_error(&reply, StatusCode::FORBIDDEN, "ForbiddenException");
     }
+    let missing = "/v1/lake/namespaces/db/tables/nope/sign";
+    let reply = app
+        .post(missing, Some(sign_request("GET", inside)), &[])
+        .await;
+    assert_error(&reply, StatusCode::FORBIDDEN, "ForbiddenException");
     let list = "http://127.0.0.1:9/bucket?list-type=2&prefix=wh%2Fdb%2Ft%2F";
     let (status, _, _) = app.post(&sign, Some(sign_request("GET", list)), &[]).await;
     assert_eq!(status, StatusCode::OK);

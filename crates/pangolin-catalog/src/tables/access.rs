@@ -8,7 +8,7 @@
 
 use pangolin_core::context::RequestContext;
 use pangolin_core::model::ContentKind;
-use pangolin_core::{Result, TableIdent};
+use pangolin_core::{Error, Result, TableIdent};
 use pangolin_storage::{RemoteSignRequest, SignedRequest, VendMode, VendedCredential};
 
 use crate::{Prefix, Services, Target, Version};
@@ -86,7 +86,8 @@ impl Services {
     }
 
     /// `POST .../tables/{t}/sign`: signs an S3 request that stays inside the table's location
-    /// (`Forbidden` otherwise, and for writes by read-only callers).
+    /// (`Forbidden` otherwise, and for writes by read-only callers). The spec documents no 404
+    /// here: signing for a table (or catalog) that does not exist is refused as `Forbidden`.
     pub async fn sign_table_request(
         &self,
         ctx: &RequestContext,
@@ -94,8 +95,17 @@ impl Services {
         ident: &TableIdent,
         request: &RemoteSignRequest,
     ) -> Result<SignedRequest> {
-        let target = self.resolve(ctx, prefix).await?;
-        let content = self.content(&target, ident, ContentKind::Table).await?;
+        let missing = |e: Error| match e {
+            Error::NotFound { kind, name } => {
+                Error::Forbidden(format!("refusing to sign: {kind} '{name}' does not exist"))
+            }
+            other => other,
+        };
+        let target = self.resolve(ctx, prefix).await.map_err(missing)?;
+        let content = self
+            .content(&target, ident, ContentKind::Table)
+            .await
+            .map_err(missing)?;
         let mode = vend_mode(ctx, &target);
         let warehouse = &target.handle.warehouse;
         self.storage()
