@@ -20,29 +20,39 @@ use crate::extract::{JsonBody, PathParams};
 
 /// The table's own endpoints, relative to the catalog URI (clients resolve them against it),
 /// spelled with the same path segments the client used, so they address the same version.
-#[derive(Debug, Clone)]
-pub(crate) struct TableEndpoints {
-    base: String,
+/// Only borrowed segments until a response actually needs an endpoint (loads without
+/// delegation never build one).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TableEndpoints<'a> {
+    prefix: &'a str,
+    namespace: &'a str,
+    table: &'a str,
 }
 
-impl TableEndpoints {
-    pub(crate) fn new(prefix: &str, namespace: &str, table: &str) -> Self {
+impl<'a> TableEndpoints<'a> {
+    pub(crate) fn new(prefix: &'a str, namespace: &'a str, table: &'a str) -> Self {
         TableEndpoints {
-            base: format!(
-                "v1/{}/namespaces/{}/tables/{}",
-                encode_segment(prefix),
-                encode_segment(namespace),
-                encode_segment(table)
-            ),
+            prefix,
+            namespace,
+            table,
         }
     }
 
+    fn base(&self) -> String {
+        format!(
+            "v1/{}/namespaces/{}/tables/{}",
+            encode_segment(self.prefix),
+            encode_segment(self.namespace),
+            encode_segment(self.table)
+        )
+    }
+
     fn credentials(&self) -> String {
-        format!("{}/credentials", self.base)
+        format!("{}/credentials", self.base())
     }
 
     fn sign(&self) -> String {
-        format!("{}/sign", self.base)
+        format!("{}/sign", self.base())
     }
 }
 
@@ -76,7 +86,7 @@ pub(crate) struct Rendered {
 }
 
 impl Rendered {
-    pub(crate) fn of(access: &TableAccess, endpoints: &TableEndpoints) -> Rendered {
+    pub(crate) fn of(access: &TableAccess, endpoints: &TableEndpoints<'_>) -> Rendered {
         match access {
             TableAccess::None => Rendered::default(),
             TableAccess::Credentials(credential) => {

@@ -16,7 +16,7 @@ use super::access::{CredentialFreeBody, Rendered, TableEndpoints, no_store};
 pub(crate) fn load_table_result(
     table: &LoadedTable,
     mode: SnapshotsMode,
-    endpoints: &TableEndpoints,
+    endpoints: &TableEndpoints<'_>,
 ) -> Result<Response> {
     let metadata = match mode {
         SnapshotsMode::All => table.metadata.json().clone(),

@@ -57,11 +57,12 @@ pub(crate) async fn register(
     JsonBody(body): JsonBody<RegisterTableRequest>,
 ) -> Result<Response, ApiError> {
     let (parsed, ns) = paths::in_namespace(&prefix, &namespace)?;
-    let endpoints = TableEndpoints::new(&prefix, &namespace, &body.name);
+    let name = body.name.clone();
     let table = state
         .services()
         .register_table(&ctx, &parsed, &ns, body)
         .await?;
+    let endpoints = TableEndpoints::new(&prefix, &namespace, &name);
     Ok(load_table_result(&table, SnapshotsMode::All, &endpoints)?)
 }
 

@@ -95,9 +95,13 @@ impl Services {
         }
         self.cache_metadata(target.catalog_id(), &location, new.cache_entry());
         let content = self.content(&target, &ident, ContentKind::Table).await?;
-        let location = content.location.clone();
+        // Only a delegated load pays for anything here.
+        let location = ctx
+            .delegation
+            .is_requested()
+            .then(|| content.location.clone());
         let mut table = self.loaded_table(&target, content).await?;
-        if ctx.delegation.is_requested() {
+        if let Some(location) = location {
             table.access = self.delegate(ctx, &target, &location).await;
         }
         Ok(table)

@@ -29,9 +29,13 @@ impl Services {
         if if_none_match.is_some_and(|inm| etag_matches(inm, &tag)) {
             return Ok(LoadOutcome::NotModified { etag: tag });
         }
-        let location = content.location.clone();
+        // Only a delegated load pays for anything here.
+        let location = ctx
+            .delegation
+            .is_requested()
+            .then(|| content.location.clone());
         let mut table = self.loaded_table(&target, content).await?;
-        if ctx.delegation.is_requested() {
+        if let Some(location) = location {
             table.access = self.delegate(ctx, &target, &location).await;
         }
         Ok(LoadOutcome::Loaded { table, mode })
