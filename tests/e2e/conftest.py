@@ -32,7 +32,8 @@ KIT = ROOT / "tests" / "harness"
 _TLS_DIR = Path(tempfile.mkdtemp(prefix="pangolin-e2e-tls-"))
 atexit.register(shutil.rmtree, _TLS_DIR, True)
 TLS_CA, TLS_CERT, TLS_KEY = write_ca_and_leaf(_TLS_DIR)
-os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = str(TLS_CA)
+TRUSTED_CA = os.environ.get("PANGOLIN_TEST_AZURITE_CA") or str(TLS_CA)
+os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = TRUSTED_CA
 
 
 @pytest.hookimpl(wrapper=True)
@@ -151,9 +152,13 @@ class AzuriteTls:
 
 @pytest.fixture(scope="session")
 def azurite_tls(tmp_path_factory):
-    """An Azurite over https of this session's own, with a certificate from a throw-away CA:
-    the harness's `azurite-tls` serves a self-signed CA certificate as its end-entity
-    certificate, which rustls (the server's TLS) rightly refuses."""
+    """Azurite over https: PANGOLIN_TEST_AZURITE_TLS_ENDPOINT (its certificate's CA in
+    PANGOLIN_TEST_AZURITE_CA), else one of this session's own with a certificate from the
+    session's CA. Not the harness's `azurite-tls`: it serves a self-signed CA certificate as
+    its end-entity certificate, which rustls (the server's TLS) rightly refuses."""
+    if os.environ.get("PANGOLIN_TEST_AZURITE_TLS_ENDPOINT"):
+        yield AzuriteTls(os.environ["PANGOLIN_TEST_AZURITE_TLS_ENDPOINT"], TRUSTED_CA)
+        return
     exe = HARNESS / "node" / "node_modules" / ".bin" / "azurite-blob"
     if not exe.exists():
         unavailable(f"no Azurite at {exe} (bash tests/harness/install.sh)")
