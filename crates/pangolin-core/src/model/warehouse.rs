@@ -80,6 +80,17 @@ pub struct AzureProfile {
     /// Blob endpoint override for emulators (e.g. `https://127.0.0.1:10001/devstoreaccount1`).
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// The account has a hierarchical namespace (ADLS Gen2): vended SAS tokens are then scoped
+    /// to the table's directory instead of the whole container.
+    #[serde(default)]
+    pub hierarchical_namespace: bool,
+    /// Microsoft Entra authority for client-credential secrets (sovereign clouds, tests);
+    /// default `https://login.microsoftonline.com`.
+    #[serde(default)]
+    pub authority_host: Option<String>,
+    /// Lifetime of vended SAS tokens; default one hour.
+    #[serde(default)]
+    pub sas_duration_seconds: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +102,13 @@ pub struct GcsProfile {
     /// Endpoint override for emulators.
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// Downscope vended tokens with a Credential Access Boundary to the table's prefix.
+    /// Needs Google's STS (or `sts-endpoint`); off by default because emulators lack it.
+    #[serde(default)]
+    pub downscope: bool,
+    /// Token exchange endpoint for downscoping; default `https://sts.googleapis.com/v1/token`.
+    #[serde(default)]
+    pub sts_endpoint: Option<String>,
 }
 
 impl StorageProfile {
