@@ -5,9 +5,10 @@
 #   bash scripts/test.sh
 #
 # Services the tests need are provided when not given: PostgreSQL by scripts/postgres.sh (or set
-# PANGOLIN_TEST_POSTGRES_URL), the S3 emulator moto and the OIDC provider oidc-cc from
-# tests/harness (or set PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_OIDC_ISSUER). A service that
-# cannot be provided makes its tests skip visibly, except in CI (CI=true), where it fails the run.
+# PANGOLIN_TEST_POSTGRES_URL), the emulators moto and fake-gcs-server and the OIDC provider oidc-cc
+# from tests/harness (or set PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_GCS_ENDPOINT,
+# PANGOLIN_TEST_OIDC_ISSUER). A service that cannot be provided makes its tests skip visibly,
+# except in CI (CI=true), where it fails the run.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -70,39 +71,50 @@ ensure_postgres() {
     fi
 }
 
-# Emulators from the vendored harness (tests/harness): moto (S3) for the object-storage tests,
+# Emulators from the vendored harness (tests/harness): storage for the object-storage tests, and
 # oidc-cc (an OpenID Connect provider with the client_credentials grant) for the authentication
-# tests. Add a service here when a suite needs one, exporting the variable its tests read.
-ensure_emulators() {
-    local harness_ok=true
-    if [[ -z "${PANGOLIN_TEST_S3_ENDPOINT:-}" || -z "${PANGOLIN_TEST_OIDC_ISSUER:-}" ]]; then
-        bash tests/harness/install.sh || harness_ok=false
-    fi
-    ensure_emulator moto PANGOLIN_TEST_S3_ENDPOINT "http://127.0.0.1:${MOTO_PORT:-9000}" $harness_ok
-    ensure_emulator oidc-cc PANGOLIN_TEST_OIDC_ISSUER "http://127.0.0.1:${OIDC_CC_PORT:-28201}" $harness_ok
-}
-
-# ensure_emulator SERVICE VARIABLE URL HARNESS_OK: use $VARIABLE if set, else start SERVICE and
-# export VARIABLE=URL; stop it at exit only if this run started it.
+# tests. Add a service here when a suite needs one, exporting the variable its tests read. (The
+# credential-vending suite also starts its own moto, with IAM enforcement, and its own Azurite
+# over TLS with a certificate it trusts, from the same harness install.)
 ensure_emulator() {
-    local service=$1 var=$2 url=$3 harness_ok=$4
+    local name=$1 var=$2 url=$3
     if [[ -n "${!var:-}" ]]; then
         echo "using $var from the environment"
         return
     fi
     local already_running=false
-    tests/harness/services.sh status "$service" >/dev/null 2>&1 && already_running=true
-    if $harness_ok && tests/harness/services.sh start "$service"; then
-        $already_running || STARTED_SERVICES+=("$service")
+    tests/harness/services.sh status "$name" >/dev/null 2>&1 && already_running=true
+    if tests/harness/services.sh start "$name"; then
+        $already_running || STARTED_SERVICES+=("$name")
         export "$var=$url"
-        echo "$service ready: $url"
+        echo "$name ready: $url"
     elif in_ci; then
-        echo "CI=true and the harness emulator $service could not be started: failing" >&2
+        echo "CI=true and the harness emulator $name could not be started: failing" >&2
         return 1
     else
-        warn_skipping "the harness emulator $service could not be started." \
+        warn_skipping "the harness emulator $name could not be started." \
             "Needs python3 with venv, node 20+ and npm; or set $var."
     fi
+}
+
+ensure_emulators() {
+    if [[ -n "${PANGOLIN_TEST_S3_ENDPOINT:-}" && -n "${PANGOLIN_TEST_GCS_ENDPOINT:-}" &&
+        -n "${PANGOLIN_TEST_OIDC_ISSUER:-}" ]]; then
+        echo "using PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_GCS_ENDPOINT and PANGOLIN_TEST_OIDC_ISSUER from the environment"
+        return
+    fi
+    if ! bash tests/harness/install.sh; then
+        if in_ci; then
+            echo "CI=true and the test harness could not be installed: failing" >&2
+            return 1
+        fi
+        warn_skipping "the test harness (tests/harness/install.sh) failed: no emulators." \
+            "Needs python3 with venv, node 20+ and npm; or set PANGOLIN_TEST_S3_ENDPOINT (and _GCS_ENDPOINT, _OIDC_ISSUER)."
+        return
+    fi
+    ensure_emulator moto PANGOLIN_TEST_S3_ENDPOINT "http://127.0.0.1:${MOTO_PORT:-9000}"
+    ensure_emulator fake-gcs PANGOLIN_TEST_GCS_ENDPOINT "http://127.0.0.1:${FAKE_GCS_PORT:-4443}"
+    ensure_emulator oidc-cc PANGOLIN_TEST_OIDC_ISSUER "http://127.0.0.1:${OIDC_CC_PORT:-28201}"
 }
 
 # --- End-to-end suites -------------------------------------------------------------------------

@@ -5,7 +5,6 @@ PyIceberg and DuckDB with a token of the harness OIDC provider (`oidc-cc`), veri
 JWKS, whose subject is provisioned on first use; browser login through that provider's
 authorization code + PKCE flow; 401 without credentials and after revocation."""
 
-import socket
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
@@ -15,7 +14,7 @@ import requests
 from pyiceberg.catalog import load_catalog
 from pyiceberg.exceptions import OAuthError, UnauthorizedError
 
-from conftest import serve
+from conftest import free_port, serve
 from helpers import read, unique
 
 ROOT_PASSWORD = "e2e-root-password-1"
@@ -24,12 +23,6 @@ SCHEMA = pa.schema([("id", pa.int64()), ("name", pa.string())])
 
 
 UI = "http://127.0.0.1:9/login/done"  # never contacted: the test reads the redirect to it
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

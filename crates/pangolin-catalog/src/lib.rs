@@ -131,6 +131,15 @@ impl Services {
         }
     }
 
+    /// Checks a warehouse's storage with real requests (probe object write/read/list/delete,
+    /// and vending when configured); see [`pangolin_storage::ValidationReport`].
+    pub async fn validate_warehouse(
+        &self,
+        warehouse: &pangolin_core::model::Warehouse,
+    ) -> pangolin_storage::ValidationReport {
+        self.storage().validate(warehouse).await
+    }
+
     /// Applies a change another server announced on the store's change feed.
     pub fn apply_store_change(&self, change: StoreChange) {
         match change {

@@ -42,6 +42,10 @@ fn admin_routes() -> Router<AppState> {
                 .delete(warehouses::delete),
         )
         .route(
+            "/api/v1/warehouses/{warehouse}/validate",
+            post(warehouses::validate),
+        )
+        .route(
             "/api/v1/catalogs",
             get(catalogs::list).post(catalogs::create),
         )

@@ -88,6 +88,8 @@ pub struct TestApp {
     pub secrets: SecretBox,
     /// Holds the warehouse (and any database file); deleted when the app is dropped.
     pub dir: TempDir,
+    /// The encryption key the app's storage registry opens warehouse secrets with.
+    pub encryption_key: String,
 }
 
 impl TestApp {
@@ -126,7 +128,8 @@ impl TestApp {
             .expect("warehouse");
         let catalog = local_catalog(&tenant, warehouse.id, CATALOG);
         store.create_catalog(&catalog, &[]).await.expect("catalog");
-        let key = SecretBox::from_encoded(&SecretBox::generate_encoded()).unwrap();
+        let encryption_key = SecretBox::generate_encoded();
+        let key = SecretBox::from_encoded(&encryption_key).unwrap();
         let mut settings = Settings {
             file_warehouse_roots: vec![dir.path().to_owned()],
             ..Settings::default()
@@ -154,6 +157,7 @@ impl TestApp {
             catalog,
             secrets: key,
             dir,
+            encryption_key,
         }
     }
 
