@@ -84,6 +84,7 @@ mod admin;
 mod api_keys;
 mod atomicity;
 mod audit;
+mod audit_chain;
 mod audit_filters;
 mod catalogs;
 mod commits;
@@ -137,6 +138,7 @@ pub fn cases() -> Vec<Case> {
         merge_commits::cases(),
         audit::cases(),
         audit_filters::cases(),
+        audit_chain::cases(),
         idempotency::cases(),
         admin::cases(),
         pagination::cases(),
