@@ -4,6 +4,7 @@
 //! Phases of a mutating operation: validate → resolve (catalog, reference) → execute against
 //! object storage and the store (one atomic store call, carrying its audit events) → clean up.
 
+pub mod audit;
 pub mod branches;
 mod cache;
 mod errors;
