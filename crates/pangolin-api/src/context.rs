@@ -40,7 +40,7 @@ impl FromRequestParts<AppState> for Ctx {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(Ctx(RequestContext {
+        let ctx = RequestContext {
             request_id: header("x-request-id").unwrap_or_default(),
             tenant_id,
             principal: Principal::anonymous(),
@@ -50,6 +50,9 @@ impl FromRequestParts<AppState> for Ctx {
                 .map(|h| AccessDelegation::parse(&h))
                 .unwrap_or_default(),
             commit_message: header(COMMIT_MESSAGE).filter(|m| !m.trim().is_empty()),
-        }))
+        };
+        // For the audit record of this request, should it be denied or fail.
+        crate::audit_failures::remember(&parts.extensions, &ctx);
+        Ok(Ctx(ctx))
     }
 }

@@ -1,6 +1,7 @@
 //! The management API (`/api/v1/...`): JSON in kebab-case, errors in the same envelope as the
 //! Iceberg routes.
 
+mod audit;
 mod history;
 mod merges;
 mod refs;
@@ -14,6 +15,9 @@ use crate::AppState;
 pub(crate) fn routes() -> Router<AppState> {
     let c = "/api/v1/catalogs/{catalog}";
     Router::new()
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/audit/count", get(audit::count))
+        .route("/api/v1/audit/verify", post(audit::verify))
         .route(
             &format!("{c}/branches"),
             get(refs::list_branches).post(refs::create_branch),
