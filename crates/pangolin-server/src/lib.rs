@@ -5,10 +5,12 @@ pub mod cli;
 pub mod config;
 pub mod failure;
 
+mod audit;
 mod bootstrap;
 mod healthcheck;
 mod keys;
 mod logging;
+mod sealer;
 mod serve;
 mod store;
 
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command, HealthcheckArgs};
+use crate::cli::{AuditCommand, Cli, Command, HealthcheckArgs};
 use crate::config::{Config, ConfigError, Sources};
 use crate::failure::Failure;
 
@@ -45,6 +47,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             block_on(bootstrap(&config))
         }
         Command::Healthcheck(args) => healthcheck(&sources, &args),
+        Command::Audit(args) => match args.command {
+            AuditCommand::Verify(verify) => {
+                let config = load(&sources)?;
+                block_on(audit::verify(&config, verify.tenant.as_deref()))
+            }
+        },
     }
 }
 

@@ -118,3 +118,17 @@ fn a_wholesale_rewrite_lists_a_bounded_number_of_problems() {
     assert_eq!(v.problems.len(), 1000);
     assert!(!v.ok);
 }
+
+#[test]
+fn problem_names_are_their_wire_names() {
+    for kind in [
+        ProblemKind::ContentChanged,
+        ProblemKind::RecordsMissing,
+        ProblemKind::BrokenLink,
+        ProblemKind::OutOfOrder,
+        ProblemKind::TailMissing,
+        ProblemKind::HeadMismatch,
+    ] {
+        assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+    }
+}

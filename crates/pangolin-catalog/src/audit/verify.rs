@@ -66,6 +66,20 @@ pub enum ProblemKind {
     HeadMismatch,
 }
 
+impl ProblemKind {
+    /// The name the API and the CLI show.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::ContentChanged => "content-changed",
+            ProblemKind::RecordsMissing => "records-missing",
+            ProblemKind::BrokenLink => "broken-link",
+            ProblemKind::OutOfOrder => "out-of-order",
+            ProblemKind::TailMissing => "tail-missing",
+            ProblemKind::HeadMismatch => "head-mismatch",
+        }
+    }
+}
+
 /// The walk over one chain's records, in seq order.
 #[derive(Debug)]
 pub(crate) struct ChainCheck {
