@@ -13,8 +13,9 @@ ALTER TABLE audit_events
     ADD COLUMN prev_hash text,
     ADD COLUMN hash      text;
 
--- A seq is used once per chain: a second line of defence against forks.
-CREATE UNIQUE INDEX audit_by_chain ON audit_events (chain_key, seq);
+-- A seq is used once per chain: a second line of defence against forks. Partial, so that
+-- writing an (unsealed) event does not touch it.
+CREATE UNIQUE INDEX audit_by_chain ON audit_events (chain_key, seq) WHERE seq IS NOT NULL;
 -- What the sealer looks for; small, since events leave it within about a second.
 CREATE INDEX audit_unsealed ON audit_events (tenant_id, time, id) WHERE seq IS NULL;
 
