@@ -85,6 +85,7 @@ mod api_keys;
 mod atomicity;
 mod audit;
 mod audit_chain;
+mod audit_chain_races;
 mod audit_filters;
 mod catalogs;
 mod commits;
@@ -139,6 +140,7 @@ pub fn cases() -> Vec<Case> {
         audit::cases(),
         audit_filters::cases(),
         audit_chain::cases(),
+        audit_chain_races::cases(),
         idempotency::cases(),
         admin::cases(),
         pagination::cases(),
