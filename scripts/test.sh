@@ -5,8 +5,8 @@
 #   bash scripts/test.sh
 #
 # Services the tests need are provided when not given: PostgreSQL by scripts/postgres.sh (or set
-# PANGOLIN_TEST_POSTGRES_URL), the S3 emulator moto from tests/harness (or set
-# PANGOLIN_TEST_S3_ENDPOINT). A service that cannot be provided makes its tests skip visibly,
+# PANGOLIN_TEST_POSTGRES_URL), the emulators moto and fake-gcs-server from tests/harness (or set
+# PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_GCS_ENDPOINT). A service that cannot be provided makes its tests skip visibly,
 # except in CI (CI=true), where it fails the run.
 set -euo pipefail
 
@@ -71,25 +71,46 @@ ensure_postgres() {
 }
 
 # Storage emulators from the vendored harness (tests/harness), for the object-storage tests.
-# Add a service here when a suite needs one, exporting the variable its tests read.
-ensure_emulators() {
-    if [[ -n "${PANGOLIN_TEST_S3_ENDPOINT:-}" ]]; then
-        echo "using PANGOLIN_TEST_S3_ENDPOINT from the environment"
+# Add a service here when a suite needs one, exporting the variable its tests read. (The
+# credential-vending suite also starts its own moto, with IAM enforcement, and its own Azurite
+# over TLS with a certificate it trusts, from the same harness install.)
+ensure_emulator() {
+    local name=$1 var=$2 url=$3
+    if [[ -n "${!var:-}" ]]; then
+        echo "using $var from the environment"
         return
     fi
     local already_running=false
-    tests/harness/services.sh status moto >/dev/null 2>&1 && already_running=true
-    if bash tests/harness/install.sh && tests/harness/services.sh start moto; then
-        $already_running || STARTED_SERVICES+=(moto)
-        export PANGOLIN_TEST_S3_ENDPOINT=http://127.0.0.1:${MOTO_PORT:-9000}
-        echo "moto ready: $PANGOLIN_TEST_S3_ENDPOINT"
+    tests/harness/services.sh status "$name" >/dev/null 2>&1 && already_running=true
+    if tests/harness/services.sh start "$name"; then
+        $already_running || STARTED_SERVICES+=("$name")
+        export "$var=$url"
+        echo "$name ready: $url"
     elif in_ci; then
-        echo "CI=true and the harness emulators could not be started: failing" >&2
+        echo "CI=true and the harness emulator $name could not be started: failing" >&2
         return 1
     else
-        warn_skipping "the harness emulators (moto) could not be started." \
-            "Needs python3 with venv, node 20+ and npm; or set PANGOLIN_TEST_S3_ENDPOINT."
+        warn_skipping "the harness emulator $name could not be started." \
+            "Needs python3 with venv, node 20+ and npm; or set $var."
     fi
+}
+
+ensure_emulators() {
+    if [[ -n "${PANGOLIN_TEST_S3_ENDPOINT:-}" && -n "${PANGOLIN_TEST_GCS_ENDPOINT:-}" ]]; then
+        echo "using PANGOLIN_TEST_S3_ENDPOINT and PANGOLIN_TEST_GCS_ENDPOINT from the environment"
+        return
+    fi
+    if ! bash tests/harness/install.sh; then
+        if in_ci; then
+            echo "CI=true and the test harness could not be installed: failing" >&2
+            return 1
+        fi
+        warn_skipping "the test harness (tests/harness/install.sh) failed: no storage emulators." \
+            "Needs python3 with venv, node 20+ and npm; or set PANGOLIN_TEST_S3_ENDPOINT."
+        return
+    fi
+    ensure_emulator moto PANGOLIN_TEST_S3_ENDPOINT "http://127.0.0.1:${MOTO_PORT:-9000}"
+    ensure_emulator fake-gcs PANGOLIN_TEST_GCS_ENDPOINT "http://127.0.0.1:${FAKE_GCS_PORT:-4443}"
 }
 
 # --- End-to-end suites -------------------------------------------------------------------------

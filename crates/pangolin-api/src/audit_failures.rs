@@ -38,7 +38,7 @@ pub(crate) fn remember(extensions: &axum::http::Extensions, ctx: &RequestContext
     if let Some(CallerSlot(slot)) = extensions.get::<CallerSlot>() {
         let _ = slot.set(Caller {
             principal: ctx.principal.id.clone(),
-            tenant: Some(ctx.tenant_id),
+            tenant: ctx.tenant_id,
         });
     }
 }

@@ -44,6 +44,7 @@ pub fn classify(e: &Error) -> (StatusCode, &'static str) {
         Error::InvalidInput(_) => (StatusCode::BAD_REQUEST, "BadRequestException"),
         Error::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "NotAuthorizedException"),
         Error::Forbidden(_) => (StatusCode::FORBIDDEN, "ForbiddenException"),
+        Error::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequestsException"),
         Error::NotImplemented(_) => (StatusCode::NOT_IMPLEMENTED, "UnsupportedOperationException"),
         Error::Unavailable(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -107,7 +108,14 @@ pub fn error_response(status: StatusCode, kind: &str, message: String) -> Respon
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = classify(&self.0);
-        error_response(status, kind, public_message(&self.0))
+        let mut response = error_response(status, kind, public_message(&self.0));
+        if let Error::RateLimited { retry_after_secs } = self.0 {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
+        response
     }
 }
 

@@ -3,6 +3,7 @@
 //! failure has the Iceberg error envelope.
 
 mod audit_failures;
+mod auth;
 mod context;
 pub mod error;
 mod extract;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(management::routes())
+        .merge(auth::routes())
         .merge(iceberg::routes().layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::guard,

@@ -38,18 +38,6 @@ struct Inner {
 }
 
 impl AppState {
-    /// Transitional constructor kept while the server binary moves to [`AppState::with_services`]:
-    /// it serves only warehouses without secrets (an ephemeral key opens nothing stored).
-    pub fn new(store: DynStore, config: ApiConfig) -> Self {
-        let key = pangolin_core::secret::SecretBox::from_encoded(
-            &pangolin_core::secret::SecretBox::generate_encoded(),
-        )
-        .expect("a generated key is valid");
-        let storage = Arc::new(pangolin_storage::StorageRegistry::new(key));
-        let services = Services::new(store, storage, pangolin_catalog::Settings::default());
-        Self::with_services(services, config)
-    }
-
     pub fn with_services(services: Services, config: ApiConfig) -> Self {
         AppState {
             inner: Arc::new(Inner {

@@ -131,7 +131,7 @@ impl HandleCache {
 impl Services {
     /// The catalog and version a request's prefix names, in the caller's tenant.
     pub async fn resolve(&self, ctx: &RequestContext, prefix: &Prefix) -> Result<Target> {
-        let handle = self.catalog_handle(ctx.tenant_id, &prefix.catalog).await?;
+        let handle = self.catalog_handle(ctx.tenant()?, &prefix.catalog).await?;
         let version = self
             .resolve_version(handle.catalog.id, &prefix.version)
             .await?;

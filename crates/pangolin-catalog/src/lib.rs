@@ -4,11 +4,14 @@
 //! Phases of a mutating operation: validate → resolve (catalog, reference) → execute against
 //! object storage and the store (one atomic store call, carrying its audit events) → clean up.
 
+pub mod admin;
 pub mod audit;
 pub mod branches;
 mod cache;
 mod errors;
+mod guard;
 mod handles;
+pub mod identity;
 pub mod namespaces;
 mod pointers;
 mod prefix;
@@ -41,6 +44,11 @@ pub struct Settings {
     pub commit_retries: u32,
     /// How many table/view pointers (and resolved references) are cached for loads.
     pub pointer_cache_entries: usize,
+    /// Authentication: tokens, caches, external issuers.
+    pub auth: identity::AuthSettings,
+    /// Directories under which tenant admins may create `file` warehouses (absolute,
+    /// canonical). Empty: no file warehouse can be created through the API.
+    pub file_warehouse_roots: Vec<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -50,6 +58,8 @@ impl Default for Settings {
             catalog_cache_ttl: Duration::from_secs(10),
             commit_retries: 8,
             pointer_cache_entries: 100_000,
+            file_warehouse_roots: Vec::new(),
+            auth: identity::AuthSettings::default(),
         }
     }
 }
@@ -66,13 +76,20 @@ struct Inner {
     handles: handles::HandleCache,
     metadata: MetadataCache,
     pointers: pointers::PointerCache,
+    identity: identity::IdentityState,
     settings: Settings,
 }
 
 impl Services {
-    pub fn new(store: DynStore, storage: Arc<StorageRegistry>, settings: Settings) -> Self {
-        Services {
+    /// `InvalidInput` when an external issuer in `settings.auth` is misconfigured.
+    pub fn new(
+        store: DynStore,
+        storage: Arc<StorageRegistry>,
+        settings: Settings,
+    ) -> pangolin_core::Result<Self> {
+        Ok(Services {
             inner: Arc::new(Inner {
+                identity: identity::IdentityState::new(&settings.auth)?,
                 handles: handles::HandleCache::new(settings.catalog_cache_ttl),
                 metadata: MetadataCache::new(settings.metadata_cache_bytes),
                 pointers: pointers::PointerCache::new(settings.pointer_cache_entries),
@@ -80,7 +97,7 @@ impl Services {
                 storage,
                 settings,
             }),
-        }
+        })
     }
 
     pub fn store(&self) -> &DynStore {
@@ -93,6 +110,10 @@ impl Services {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    pub(crate) fn identity(&self) -> &identity::IdentityState {
+        &self.inner.identity
     }
 
     /// Forgets what is cached about a catalog whose versioned state changed (or may have).
@@ -109,6 +130,15 @@ impl Services {
         ) {
             self.catalog_changed(catalog);
         }
+    }
+
+    /// Checks a warehouse's storage with real requests (probe object write/read/list/delete,
+    /// and vending when configured); see [`pangolin_storage::ValidationReport`].
+    pub async fn validate_warehouse(
+        &self,
+        warehouse: &pangolin_core::model::Warehouse,
+    ) -> pangolin_storage::ValidationReport {
+        self.storage().validate(warehouse).await
     }
 
     /// Applies a change another server announced on the store's change feed.

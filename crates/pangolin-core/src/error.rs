@@ -88,6 +88,10 @@ pub enum Error {
     #[error("{0}")]
     Forbidden(String),
 
+    /// Too many attempts (failed logins, token requests) from one account or address.
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+
     /// A feature the server deliberately does not offer (yet); the message says why.
     #[error("{0}")]
     NotImplemented(String),

@@ -103,6 +103,15 @@ impl<T> Page<T> {
         Page { items: rows, next }
     }
 
+    /// Keeps the items `keep` accepts. The continuation token still follows the last item
+    /// the page read, so a filtered page may be short (or empty) while more pages follow.
+    pub fn filter(self, keep: impl FnMut(&T) -> bool) -> Page<T> {
+        Page {
+            items: self.items.into_iter().filter(keep).collect(),
+            next: self.next,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),

@@ -8,6 +8,7 @@ pub mod failure;
 mod audit;
 mod bootstrap;
 mod healthcheck;
+mod identity;
 mod keys;
 mod logging;
 mod sealer;

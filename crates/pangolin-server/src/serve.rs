@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::failure::Failure;
 use crate::sealer::Sealer;
 use crate::store::OpenStore;
-use crate::{bootstrap, keys, store};
+use crate::{bootstrap, identity, keys, store};
 
 /// How long requests in flight may take to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -46,7 +46,9 @@ impl App {
         // sure such a server is only reachable from this machine.
         let anonymous_tenant = default_tenant.filter(|_| !config.auth_configured());
         let storage = Arc::new(StorageRegistry::new(secrets));
-        let services = Services::new(opened.store.clone(), storage, Settings::default());
+        let services = Services::new(opened.store.clone(), storage, settings(&config)?)
+            .context("configuring the service layer")?;
+        identity::start(&services, &config).await?;
         forward_store_changes(&opened.store, &services);
         Ok(App {
             config,
@@ -63,6 +65,20 @@ impl App {
         };
         pangolin_api::router(AppState::with_services(self.services.clone(), api))
     }
+}
+
+fn settings(config: &Config) -> anyhow::Result<Settings> {
+    let data_dir = std::path::absolute(&config.data_dir).context("resolving data_dir")?;
+    let roots = if config.server.file_warehouse_roots.is_empty() {
+        vec![data_dir]
+    } else {
+        config.server.file_warehouse_roots.clone()
+    };
+    Ok(Settings {
+        auth: identity::auth_settings(config),
+        file_warehouse_roots: roots,
+        ..Settings::default()
+    })
 }
 
 /// Other servers sharing the store announce their changes; drop what we cached about them.

@@ -28,11 +28,16 @@ fn name(s: &str) -> Name {
 #[tokio::test]
 async fn serve_creates_the_defaults_once_with_audit_events() {
     let dir = workdir();
+    let mut logs = Vec::new();
     for _ in 0..2 {
         let server = Server::start(dir.path(), &[]);
         let (status, log) = server.stop("TERM");
         assert!(status.success(), "{log}");
+        logs.push(log);
     }
+    // The generated root password is shown on the first start only.
+    assert!(logs[0].contains("root account created"), "{}", logs[0]);
+    assert!(!logs[1].contains("root account created"), "{}", logs[1]);
     let store = open_sqlite(dir.path()).await;
     let all = PageRequest::all();
     let tenants = store.list_tenants(&all).await.unwrap().items;
@@ -74,11 +79,15 @@ async fn serve_creates_the_defaults_once_with_audit_events() {
     assert_eq!(
         actions,
         [
+            "auth.signing-key.create",
             "bootstrap.create-catalog",
+            "bootstrap.create-root",
             "bootstrap.create-tenant",
             "bootstrap.create-warehouse"
         ]
     );
+    // The root account exists (with a generated password, shown once on the terminal).
+    assert_eq!(store.count_root_users().await.unwrap(), 1);
 }
 
 #[tokio::test]

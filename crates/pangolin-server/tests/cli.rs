@@ -96,7 +96,7 @@ fn non_loopback_bind_without_authentication_is_refused() {
         let err = stderr(&out);
         assert!(err.contains("server.bind"), "{err}");
         assert!(
-            err.contains("Authentication must be configured first"),
+            err.contains("Enable authentication (auth.enabled = true"),
             "{err}"
         );
     }

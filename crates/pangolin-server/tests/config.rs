@@ -183,15 +183,54 @@ fn only_loopback_runs_without_authentication() {
                 Err(e) => {
                     assert!(!ok, "{bind} must be allowed: {e}");
                     assert_eq!(e.key, "server.bind");
-                    assert!(
-                        e.message.contains("uthentication must be configured"),
-                        "{e}"
-                    );
+                    assert!(e.message.contains("Enable authentication"), "{e}");
                 }
             }
+            // With authentication on, any address may be bound.
+            let secured = load_env(
+                jail,
+                &[
+                    ("PANGOLIN_SERVER__BIND", bind),
+                    ("PANGOLIN_AUTH__ENABLED", "true"),
+                ],
+            )
+            .unwrap();
+            assert!(secured.check_exposure().is_ok(), "{bind} with auth");
             Ok(())
         });
     }
+}
+
+#[test]
+fn root_account_settings_come_from_the_short_variables() {
+    jail(|jail| {
+        jail.create_file("pw", "from-a-file-123\n")?;
+        let c = load_env(
+            jail,
+            &[
+                ("PANGOLIN_ROOT_USER", "admin"),
+                ("PANGOLIN_ROOT_PASSWORD_FILE", "pw"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.auth.root_user, "admin");
+        assert_eq!(c.auth.root_password.unwrap().expose(), "from-a-file-123");
+        let both = load_env(
+            jail,
+            &[
+                ("PANGOLIN_ROOT_PASSWORD", "x"),
+                ("PANGOLIN_ROOT_PASSWORD_FILE", "pw"),
+            ],
+        )
+        .unwrap_err();
+        assert!(both.to_string().contains("auth.root_password"), "{both}");
+        let bad = load_env(jail, &[("PANGOLIN_AUTH__ACCESS_TOKEN_TTL_SECONDS", "5")]).unwrap_err();
+        assert!(
+            bad.to_string().contains("auth.access_token_ttl_seconds"),
+            "{bad}"
+        );
+        Ok(())
+    });
 }
 
 /// A default warehouse on S3 (e.g. moto), with the keys it uses.

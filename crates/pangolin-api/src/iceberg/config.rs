@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::ENDPOINTS;
 use crate::AppState;
-use crate::context::Ctx;
+use crate::context::MaybeCtx;
 use crate::error::ApiError;
 use crate::extract::QueryParams;
 
@@ -24,14 +24,18 @@ pub(crate) struct ConfigQuery {
 
 pub(crate) async fn get_config(
     State(state): State<AppState>,
-    Ctx(ctx): Ctx,
+    MaybeCtx(ctx): MaybeCtx,
     QueryParams(query): QueryParams<ConfigQuery>,
 ) -> Result<Response, ApiError> {
     let prefix = match query.warehouse.as_deref().filter(|w| !w.is_empty()) {
         Some(w) => Some(Prefix::parse(w)?),
         None => default_prefix(&state, &ctx).await?,
     };
-    if let Some(prefix) = &prefix {
+    // Discovery works before authentication; an anonymous caller's prefix is echoed
+    // unchecked, so it learns nothing about which catalogs exist.
+    if let Some(prefix) = &prefix
+        && ctx.tenant_id.is_some()
+    {
         state.services().resolve(&ctx, prefix).await?;
     }
     let body = render(
@@ -76,7 +80,10 @@ async fn default_prefix(
     ctx: &pangolin_catalog::RequestContext,
 ) -> Result<Option<Prefix>, Error> {
     let name = Name::new(DEFAULT_CATALOG)?;
-    match state.services().catalog_handle(ctx.tenant_id, &name).await {
+    let Some(tenant) = ctx.tenant_id else {
+        return Ok(None);
+    };
+    match state.services().catalog_handle(tenant, &name).await {
         Ok(_) => Ok(Some(Prefix::parse(DEFAULT_CATALOG)?)),
         Err(Error::NotFound { .. }) => Ok(None),
         Err(e) => Err(e),

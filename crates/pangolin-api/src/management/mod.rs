@@ -1,11 +1,17 @@
 //! The management API (`/api/v1/...`): JSON in kebab-case, errors in the same envelope as the
 //! Iceberg routes.
 
+mod admin_wire;
+mod catalogs;
 mod audit;
 mod history;
 mod merges;
 mod refs;
+mod tenants;
+mod warehouses;
 mod wire;
+
+pub(crate) use wire::page_body;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -13,6 +19,47 @@ use axum::routing::{get, post};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
+    admin_routes().merge(branching_routes())
+}
+
+/// Tenants, warehouses and catalogs.
+fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/tenants", get(tenants::list).post(tenants::create))
+        .route(
+            "/api/v1/tenants/{tenant}",
+            get(tenants::get)
+                .patch(tenants::update)
+                .delete(tenants::delete),
+        )
+        .route(
+            "/api/v1/warehouses",
+            get(warehouses::list).post(warehouses::create),
+        )
+        .route(
+            "/api/v1/warehouses/{warehouse}",
+            get(warehouses::get)
+                .patch(warehouses::update)
+                .delete(warehouses::delete),
+        )
+        .route(
+            "/api/v1/warehouses/{warehouse}/validate",
+            post(warehouses::validate),
+        )
+        .route(
+            "/api/v1/catalogs",
+            get(catalogs::list).post(catalogs::create),
+        )
+        .route(
+            "/api/v1/catalogs/{catalog}",
+            get(catalogs::get)
+                .patch(catalogs::update)
+                .delete(catalogs::delete),
+        )
+}
+
+/// Branches, tags, history and merges of a catalog.
+fn branching_routes() -> Router<AppState> {
     let c = "/api/v1/catalogs/{catalog}";
     Router::new()
         .route("/api/v1/audit", get(audit::list))

@@ -7,6 +7,7 @@
 
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
+pub mod auth;
 pub mod bodies;
 mod disk;
 
@@ -82,12 +83,27 @@ pub struct TestApp {
     pub tenant: Tenant,
     pub warehouse: Warehouse,
     pub catalog: Catalog,
+    /// The server key (seals secrets; opens the signing keys).
+    pub secrets: SecretBox,
     /// Holds the warehouse (and any database file); deleted when the app is dropped.
     pub dir: TempDir,
+    /// The encryption key the app's storage registry opens warehouse secrets with.
+    pub encryption_key: String,
 }
 
 impl TestApp {
+    /// An app whose requests without credentials act as an admin of the tenant (as a
+    /// server with authentication off does on loopback).
     pub async fn new(backend: Backend) -> TestApp {
+        Self::build(backend, false).await
+    }
+
+    /// An app that requires authentication on every request (`auth.enabled`).
+    pub async fn secured(backend: Backend) -> TestApp {
+        Self::build(backend, true).await
+    }
+
+    async fn build(backend: Backend, secured: bool) -> TestApp {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = open_store(backend, dir.path()).await;
         let tenant = Tenant::new(Name::new("acme").unwrap());
@@ -101,14 +117,21 @@ impl TestApp {
             .expect("warehouse");
         let catalog = local_catalog(&tenant, warehouse.id, CATALOG);
         store.create_catalog(&catalog, &[]).await.expect("catalog");
-        let key = SecretBox::from_encoded(&SecretBox::generate_encoded()).unwrap();
+        let encryption_key = SecretBox::generate_encoded();
+        let key = SecretBox::from_encoded(&encryption_key).unwrap();
+        let settings = Settings {
+            file_warehouse_roots: vec![dir.path().to_owned()],
+            ..Settings::default()
+        };
         let services = Services::new(
             store.clone(),
-            Arc::new(StorageRegistry::new(key)),
-            Settings::default(),
-        );
+            Arc::new(StorageRegistry::new(key.clone())),
+            settings,
+        )
+        .expect("services");
+        services.start_identity().await.expect("signing keys");
         let config = ApiConfig {
-            anonymous_tenant: Some(tenant.id),
+            anonymous_tenant: (!secured).then_some(tenant.id),
             ..Default::default()
         };
         let state = AppState::with_services(services, config);
@@ -120,7 +143,9 @@ impl TestApp {
             tenant,
             warehouse,
             catalog,
+            secrets: key,
             dir,
+            encryption_key,
         }
     }
 

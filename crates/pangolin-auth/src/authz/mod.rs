@@ -20,43 +20,11 @@ mod tests;
 
 use std::collections::BTreeSet;
 
-use pangolin_core::model::{Action, Grant, Resource, Scope, Tier};
-use pangolin_core::{Error, Result, TenantId};
+pub use pangolin_core::model::Access;
+use pangolin_core::model::{Action, Resource, Scope};
+use pangolin_core::{Error, Result};
 
 pub use visibility::{Placement, Visibility, can_see};
-
-/// What a principal holds, loaded by the caller for one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Access {
-    pub tier: Tier,
-    /// The principal's tenant; `None` for root.
-    pub tenant: Option<TenantId>,
-    /// Every grant that applies to the principal: its own and its roles'.
-    pub grants: Vec<Grant>,
-}
-
-impl Access {
-    pub fn new(tier: Tier, tenant: Option<TenantId>, grants: Vec<Grant>) -> Self {
-        Access {
-            tier,
-            tenant,
-            grants,
-        }
-    }
-
-    /// Everything inside the tenant, without consulting grants.
-    fn is_tenant_admin(&self) -> bool {
-        self.tier == Tier::TenantAdmin && self.tenant.is_some()
-    }
-
-    /// The grants that count: a tenant user's, of its own tenant.
-    fn effective_grants(&self) -> impl Iterator<Item = &Grant> {
-        let counts = self.tier == Tier::TenantUser && self.tenant.is_some();
-        self.grants
-            .iter()
-            .filter(move |g| counts && Some(g.tenant_id) == self.tenant)
-    }
-}
 
 /// Whether `access` may do `action` on `resource`.
 pub fn allows(access: &Access, action: Action, resource: &Resource) -> bool {

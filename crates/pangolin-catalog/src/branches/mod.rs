@@ -29,7 +29,7 @@ impl Services {
         ctx: &RequestContext,
         name: &Name,
     ) -> Result<Arc<CatalogHandle>> {
-        self.catalog_handle(ctx.tenant_id, name).await
+        self.catalog_handle(ctx.tenant()?, name).await
     }
 
     /// The head commit a [`Source`] names, and the reference if it named one.

@@ -14,6 +14,7 @@ use pangolin_store::{Change, Expected};
 
 use super::LoadedTable;
 use super::files::{NewMetadata, built, delete_quietly};
+use super::load::client_config;
 use super::locations::{base_location, table_location};
 use crate::{CachedMetadata, Prefix, Services};
 
@@ -47,12 +48,18 @@ impl Services {
         let staged = request.stage_create.unwrap_or(false);
         let new = NewMetadata::first(initial_metadata(request, location)?)?;
         if staged {
+            // Writers (DuckDB) put data files before the create commits: they need access now.
+            let access = match ctx.delegation.is_requested() {
+                true => self.delegate(ctx, &target, new.metadata.location()).await,
+                false => Default::default(),
+            };
             return Ok(LoadedTable {
-                config: Default::default(),
+                config: client_config(&target.handle.warehouse.storage),
                 ident,
                 content_id,
                 metadata_location: None,
                 metadata: Arc::new(CachedMetadata::new(new.json.clone())),
+                access,
             });
         }
         new.write(target.io()).await?;
@@ -88,7 +95,16 @@ impl Services {
         }
         self.cache_metadata(target.catalog_id(), &location, new.cache_entry());
         let content = self.content(&target, &ident, ContentKind::Table).await?;
-        self.loaded_table(&target, content).await
+        // Only a delegated load pays for anything here.
+        let location = ctx
+            .delegation
+            .is_requested()
+            .then(|| content.location.clone());
+        let mut table = self.loaded_table(&target, content).await?;
+        if let Some(location) = location {
+            table.access = self.delegate(ctx, &target, &location).await;
+        }
+        Ok(table)
     }
 
     /// `AlreadyExists` when a table or view already holds the name.

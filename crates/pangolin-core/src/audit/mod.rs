@@ -80,8 +80,15 @@ impl AuditEvent {
         }
     }
 
+    /// Adds what changed. Keys already set (e.g. the impersonation flag the context adds)
+    /// are kept unless `summary` sets them too; a non-object summary replaces everything.
     pub fn with_summary(mut self, summary: serde_json::Value) -> Self {
-        self.summary = summary;
+        match (&mut self.summary, summary) {
+            (serde_json::Value::Object(current), serde_json::Value::Object(new)) => {
+                current.extend(new);
+            }
+            (_, summary) => self.summary = summary,
+        }
         self
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     TenantId, Timestamp, UserId, WarehouseId,
 };
 
-use super::ContentKind;
+use super::{ContentKind, Tier};
 
 /// What a request wants to do. `Write` implies `Read` and `List`; nothing else implies
 /// anything (vending is granted separately from metadata access).
@@ -213,6 +213,40 @@ pub struct Resource {
 impl Resource {
     pub fn tenant() -> Self {
         Resource::default()
+    }
+}
+
+/// What a principal holds, loaded once per request by authentication: the input of every
+/// authorization decision (`pangolin_auth::authz`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub tier: Tier,
+    /// The principal's tenant; `None` for root.
+    pub tenant: Option<TenantId>,
+    /// Every grant that applies to the principal: its own and its roles'.
+    pub grants: Vec<Grant>,
+}
+
+impl Access {
+    pub fn new(tier: Tier, tenant: Option<TenantId>, grants: Vec<Grant>) -> Self {
+        Access {
+            tier,
+            tenant,
+            grants,
+        }
+    }
+
+    /// Everything inside the tenant, without consulting grants.
+    pub fn is_tenant_admin(&self) -> bool {
+        self.tier == Tier::TenantAdmin && self.tenant.is_some()
+    }
+
+    /// The grants that count: a tenant user's, of its own tenant.
+    pub fn effective_grants(&self) -> impl Iterator<Item = &Grant> {
+        let counts = self.tier == Tier::TenantUser && self.tenant.is_some();
+        self.grants
+            .iter()
+            .filter(move |g| counts && Some(g.tenant_id) == self.tenant)
     }
 }
 

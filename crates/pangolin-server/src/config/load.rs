@@ -20,6 +20,7 @@ const SECTIONS: &[&str] = &[
     "store",
     "bootstrap",
     "encryption",
+    "auth",
     "log",
 ];
 
@@ -28,6 +29,9 @@ const ALIASES: &[(&str, &str)] = &[
     ("log", "log__level"),
     ("encryption_key", "encryption__key"),
     ("encryption_key_file", "encryption__key_file"),
+    ("root_user", "auth__root_user"),
+    ("root_password", "auth__root_password"),
+    ("root_password_file", "auth__root_password_file"),
 ];
 
 /// Where configuration comes from besides defaults and the environment.

@@ -1,6 +1,7 @@
 //! The server's typed configuration: loaded once at startup (see [`load`]), validated, then
 //! passed by value to whatever needs it. Nothing reads the environment after loading.
 
+mod auth;
 mod error;
 mod load;
 mod secret;
@@ -14,6 +15,7 @@ use pangolin_core::Name;
 use pangolin_core::model::{FileProfile, StorageProfile};
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use auth::AuthConfig;
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{Sources, load};
 pub use secret::{Dsn, Secret, StorageSecret};
@@ -30,6 +32,7 @@ pub struct Config {
     pub store: StoreConfig,
     pub bootstrap: BootstrapConfig,
     pub encryption: EncryptionConfig,
+    pub auth: AuthConfig,
     pub log: LogConfig,
 }
 
@@ -38,6 +41,9 @@ pub struct Config {
 pub struct ServerConfig {
     #[serde(deserialize_with = "socket_addr")]
     pub bind: SocketAddr,
+    /// Directories in which tenant admins may create `file` warehouses; `[data_dir]` when
+    /// empty. Any other local path is refused, so a warehouse cannot expose server files.
+    pub file_warehouse_roots: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -126,6 +132,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             bootstrap: BootstrapConfig::default(),
             encryption: EncryptionConfig::default(),
+            auth: AuthConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -135,6 +142,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)),
+            file_warehouse_roots: Vec::new(),
         }
     }
 }
@@ -195,10 +203,9 @@ impl Config {
         self.data_dir.join("encryption.key")
     }
 
-    /// Whether requests will have to authenticate. Authentication does not exist yet, so it is
-    /// never configured; the authentication change answers this from its own config section.
+    /// Whether requests have to authenticate (`auth.enabled`).
     pub fn auth_configured(&self) -> bool {
-        false
+        self.auth.enabled
     }
 
     /// Refuses to expose an unauthenticated server beyond this machine: only loopback binds
@@ -212,7 +219,7 @@ impl Config {
             "server.bind",
             format!(
                 "refusing to listen on {ip}: the server would be reachable from other hosts \
-                 without authentication. Authentication must be configured first; until then \
+                 without authentication. Enable authentication (auth.enabled = true, PANGOLIN_AUTH__ENABLED=true) first; until then \
                  bind a loopback address such as 127.0.0.1:{}",
                 self.server.bind.port()
             ),

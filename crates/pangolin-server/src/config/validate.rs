@@ -13,6 +13,8 @@ pub(super) fn finish(mut config: Config) -> Result<Config, ConfigErrors> {
     let mut errors = Vec::new();
     read_store_url_file(&mut config, &mut errors);
     read_key_file(&mut config, &mut errors);
+    read_root_password_file(&mut config, &mut errors);
+    check_auth(&config, &mut errors);
     check_store(&config, &mut errors);
     check_key(&config, &mut errors);
     check_log(&config, &mut errors);
@@ -50,6 +52,42 @@ fn read_key_file(config: &mut Config, errors: &mut Vec<ConfigError>) {
     match read_secret_file(&file) {
         Ok(key) => config.encryption.key = Some(Secret::new(key)),
         Err(e) => errors.push(ConfigError::new("encryption.key_file", e)),
+    }
+}
+
+fn read_root_password_file(config: &mut Config, errors: &mut Vec<ConfigError>) {
+    let Some(file) = config.auth.root_password_file.clone() else {
+        return;
+    };
+    if config.auth.root_password.is_some() {
+        errors.push(both("auth.root_password", "auth.root_password_file"));
+        return;
+    }
+    match read_secret_file(&file) {
+        Ok(password) => config.auth.root_password = Some(Secret::new(password)),
+        Err(e) => errors.push(ConfigError::new("auth.root_password_file", e)),
+    }
+}
+
+fn check_auth(config: &Config, errors: &mut Vec<ConfigError>) {
+    let auth = &config.auth;
+    if auth.issuer.trim().is_empty() {
+        errors.push(ConfigError::new("auth.issuer", "must not be empty"));
+    }
+    if !(60..=7 * 24 * 3600).contains(&auth.access_token_ttl_seconds) {
+        errors.push(ConfigError::new(
+            "auth.access_token_ttl_seconds",
+            "must be between 60 and 604800 (a week)",
+        ));
+    }
+    if let Err(e) = pangolin_core::model::Username::new(auth.root_user.clone()) {
+        errors.push(ConfigError::new("auth.root_user", e.to_string()));
+    }
+    if auth.login_attempts_per_minute == 0 {
+        errors.push(ConfigError::new(
+            "auth.login_attempts_per_minute",
+            "must be at least 1",
+        ));
     }
 }
 
@@ -161,6 +199,9 @@ fn absolutize(config: &mut Config, errors: &mut Vec<ConfigError>) {
         Err(e) => errors.push(ConfigError::new(key, format!("cannot resolve: {e}"))),
     };
     fix("data_dir", &mut config.data_dir);
+    for root in config.server.file_warehouse_roots.iter_mut() {
+        fix("server.file_warehouse_roots", root);
+    }
     if let Some(path) = config.store.path.as_mut() {
         fix("store.path", path);
     }
