@@ -20,9 +20,13 @@ use view_support::{create_view_body, replace_body, uuid_of, view_uri, views_uri}
 
 backend_tests!(every_mutating_route_leaves_a_chained_success_record);
 
-/// Mutating Iceberg endpoints that change nothing the catalog keeps: a metrics report is
-/// acknowledged, not stored.
-const NOT_MUTATIONS: &[&str] = &["POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics"];
+/// POST endpoints that change nothing the catalog keeps: a metrics report is acknowledged,
+/// not stored; a signing request hands out delegated access (recorded as a vend, see
+/// tests/delegation_audit.rs), it changes no catalog state.
+const NOT_MUTATIONS: &[&str] = &[
+    "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",
+];
 
 /// The requests made, by route template, with their request ids.
 struct Steps<'a> {

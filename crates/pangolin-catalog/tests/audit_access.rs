@@ -26,11 +26,13 @@ async fn neighbours(w: &World) -> TenantId {
 async fn user(w: &World, name: &str, tier: Tier) -> RequestContext {
     let user = User::new(Some(w.tenant.id), Username::new(name).unwrap(), tier);
     w.store.create_user(&user, &[]).await.unwrap();
-    w.context(Principal {
+    w.placed(Principal {
         id: user.id.to_string(),
         name: name.into(),
         kind: PrincipalKind::User,
+        tier,
     })
+    .await
 }
 
 async fn grant(w: &World, grantee: Grantee, action: Action, scope: Scope) {
@@ -103,11 +105,14 @@ async fn tenant_users_need_read_audit_on_the_tenant() {
     let ann = user(&w, "ann", Tier::TenantUser).await;
     let svc = ServiceUser::new(w.tenant.id, Name::new("etl").unwrap(), Tier::TenantUser);
     w.store.create_service_user(&svc, &[]).await.unwrap();
-    let etl = w.context(Principal {
-        id: svc.id.to_string(),
-        name: "etl".into(),
-        kind: PrincipalKind::ServiceUser,
-    });
+    let etl = w
+        .placed(Principal {
+            id: svc.id.to_string(),
+            name: "etl".into(),
+            kind: PrincipalKind::ServiceUser,
+            tier: Tier::TenantUser,
+        })
+        .await;
     let all = AuditQuery::default();
     for ctx in [&ann, &etl] {
         let denied = w.services.list_audit(ctx, &all, &PageRequest::all()).await;
@@ -137,11 +142,13 @@ async fn tenant_users_need_read_audit_on_the_tenant() {
     grant(&w, grantee_of(&ann), Action::ReadAudit, on_warehouse).await;
     grant(&w, grantee_of(&ann), Action::Write, Scope::Tenant).await;
     grant(&w, grantee_of(&ann), Action::ManageGrants, Scope::Tenant).await;
+    let ann = w.placed(ann.principal.clone()).await;
     let denied = w.services.count_audit(&ann, &all).await;
     assert!(matches!(denied, Err(Error::Forbidden(_))), "{denied:?}");
 
     for ctx in [&ann, &etl] {
         grant(&w, grantee_of(ctx), Action::ReadAudit, Scope::Tenant).await;
+        let ctx = &w.placed(ctx.principal.clone()).await;
         assert_eq!(
             listed_tenants(&w, ctx, &commits()).await,
             vec![Some(w.tenant.id); 2]

@@ -2,8 +2,8 @@
 //! Iceberg routes.
 
 mod admin_wire;
-mod catalogs;
 mod audit;
+mod catalogs;
 mod history;
 mod merges;
 mod refs;

@@ -60,7 +60,7 @@ impl World {
         let key = SecretBox::from_encoded(&SecretBox::generate_encoded()).unwrap();
         let storage = Arc::new(StorageRegistry::new(key));
         World {
-            services: Services::new(store.clone(), storage, Settings::default()),
+            services: Services::new(store.clone(), storage, Settings::default()).expect("services"),
             store,
             tenant,
             memory,
@@ -74,12 +74,34 @@ impl World {
         self.context(Principal::anonymous())
     }
 
+    /// Root outside tenants.
     pub fn root(&self) -> RequestContext {
-        self.context(Principal {
+        let mut ctx = RequestContext::system_wide();
+        ctx.principal = Principal {
             id: "root".into(),
             name: "root".into(),
             kind: PrincipalKind::Root,
-        })
+            tier: pangolin_core::model::Tier::Root,
+        };
+        ctx
+    }
+
+    /// A request of `principal` (an account of the tenant) with its access loaded the way
+    /// authentication loads it, grants as the store has them now.
+    pub async fn placed(&self, principal: Principal) -> RequestContext {
+        self.services.forget_access(self.tenant.id);
+        let who = pangolin_catalog::identity::Authenticated {
+            principal: principal.clone(),
+            tenant: Some(self.tenant.id),
+            groups: Arc::from([]),
+            token: None,
+        };
+        let placement = self.services.place(&who, None).await.unwrap();
+        let mut ctx = RequestContext::system(self.tenant.id);
+        ctx.principal = principal;
+        ctx.tenant_id = placement.tenant;
+        ctx.access = placement.access;
+        ctx
     }
 
     pub fn context(&self, principal: Principal) -> RequestContext {
