@@ -49,6 +49,8 @@ impl FromRequestParts<AppState> for Ctx {
         if let Some(who) = who {
             parts.extensions.insert(who);
         }
+        // For the audit record of this request, should it be denied or fail.
+        crate::audit_failures::remember(&parts.extensions, &ctx);
         Ok(Ctx(ctx))
     }
 }
