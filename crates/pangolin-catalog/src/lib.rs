@@ -5,6 +5,7 @@
 //! object storage and the store (one atomic store call, carrying its audit events) → clean up.
 
 pub mod admin;
+pub mod audit;
 pub mod branches;
 mod cache;
 mod errors;

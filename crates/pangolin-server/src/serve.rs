@@ -1,5 +1,6 @@
 //! `pangolin serve`: start-up in phases (refuse unsafe exposure → key → store → migrate →
-//! bootstrap → bind), then serve until Ctrl-C or SIGTERM, draining requests in flight.
+//! bootstrap → bind), then serve until Ctrl-C or SIGTERM, draining requests in flight; the
+//! audit sealer runs alongside and seals the last events at shutdown.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use tokio::sync::oneshot;
 
 use crate::config::Config;
 use crate::failure::Failure;
+use crate::sealer::Sealer;
 use crate::store::OpenStore;
 use crate::{bootstrap, identity, keys, store};
 
@@ -123,8 +125,10 @@ pub(crate) async fn serve(config: Config) -> Result<(), Failure> {
     let addr = listener.local_addr().context("reading the bound address")?;
     let signals = ShutdownSignals::install()?;
     let backend = app.services.store().backend();
+    let sealer = Sealer::start(app.services.store().clone());
     tracing::info!(store = backend, "listening on http://{addr}");
     let served = run_until_signal(listener, app.router(), signals).await;
+    sealer.stop().await;
     if tokio::time::timeout(CLOSE_TIMEOUT, app.store.close())
         .await
         .is_err()

@@ -2,6 +2,7 @@
 //! Iceberg routes.
 
 mod admin_wire;
+mod audit;
 mod catalogs;
 mod history;
 mod merges;
@@ -61,6 +62,9 @@ fn admin_routes() -> Router<AppState> {
 fn branching_routes() -> Router<AppState> {
     let c = "/api/v1/catalogs/{catalog}";
     Router::new()
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/audit/count", get(audit::count))
+        .route("/api/v1/audit/verify", post(audit::verify))
         .route(
             &format!("{c}/branches"),
             get(refs::list_branches).post(refs::create_branch),
