@@ -2,8 +2,8 @@
 and the harness (tests/harness, installed in $HARNESS). Servers are session-scoped; tests keep
 apart by using unique namespace names.
 
-A prerequisite that is missing (PostgreSQL, moto, the iceberg-rust probe) skips its tests
-locally and fails them when CI=true."""
+A prerequisite that is missing (PostgreSQL, moto, the OIDC provider, the iceberg-rust probe)
+skips its tests locally and fails them when CI=true."""
 
 import atexit
 import importlib.util
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 from helpers import Warehouse, local_files, s3_client_props, s3_files, unavailable
 from servers import ROOT, STARTED, Server
@@ -198,6 +199,77 @@ def wait_port(port: int, timeout: float) -> bool:
 def fake_gcs():
     """fake-gcs-server (PANGOLIN_TEST_GCS_ENDPOINT, else `fake-gcs` on $FAKE_GCS_PORT)."""
     yield from emulator("fake-gcs", "PANGOLIN_TEST_GCS_ENDPOINT", "FAKE_GCS_PORT", 4443)
+
+
+@dataclass
+class OidcProvider:
+    """The harness's `oidc-cc` provider (client_credentials grant, RS256 tokens with
+    `aud: iceberg-catalog`, `sub: service-account`), or why it is missing."""
+
+    issuer: str | None
+    missing: str = ""
+
+    def require(self) -> str:
+        if self.issuer is None:
+            unavailable(self.missing)
+        return self.issuer
+
+    def token(self, client_id: str = "cli", client_secret: str = "secret") -> str:
+        """An access token of the provider, for the client the harness configures by default."""
+        form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
+        r = requests.post(f"{self.require()}/token", data=form, timeout=10)
+        r.raise_for_status()
+        return r.json()["access_token"]
+
+
+def discovered_issuer(url: str) -> str | None:
+    """The issuer a provider at `url` names in its discovery document, if it answers."""
+    try:
+        r = requests.get(f"{url}/.well-known/openid-configuration", timeout=5)
+        return r.json()["issuer"] if r.ok else None
+    except (requests.RequestException, ValueError, KeyError):
+        return None
+
+
+def token_endpoint_ready(url: str, timeout: float = 15) -> bool:
+    """The harness mock listens before it can issue tokens (its /token answers 500 for a
+    moment after start): wait until it answers a token request with a verdict."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            r = requests.post(f"{url}/token", data={"grant_type": "client_credentials", "client_id": "cli",
+                                                    "client_secret": "secret"}, timeout=5)
+            if r.status_code in (200, 401):
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture(scope="session")
+def oidc_cc():
+    """The OIDC provider: PANGOLIN_TEST_OIDC_ISSUER, or `oidc-cc` from the harness (already
+    running, or started through services.sh and stopped afterwards). Never skips by itself:
+    servers configure it either way, and tests that need tokens call `require()`."""
+    url = os.environ.get("PANGOLIN_TEST_OIDC_ISSUER")
+    started = False
+    if not url:
+        url = f"http://127.0.0.1:{os.environ.get('OIDC_CC_PORT', '28201')}"
+        if discovered_issuer(url) is None:
+            start = subprocess.run([str(KIT / "services.sh"), "start", "oidc-cc"], env=harness_env(),
+                                   capture_output=True, text=True)
+            if start.returncode:
+                yield OidcProvider(None, f"the OIDC provider oidc-cc could not be started (install the harness: "
+                                         f"bash tests/harness/install.sh):\n{start.stdout}{start.stderr}")
+                return
+            started = True
+    issuer = discovered_issuer(url)
+    if issuer and not token_endpoint_ready(url):
+        issuer = None
+    yield OidcProvider(issuer, "" if issuer else f"no OIDC provider answers at {url}")
+    if started:
+        subprocess.run([str(KIT / "services.sh"), "stop", "oidc-cc"], env=harness_env(), capture_output=True)
 
 
 @pytest.fixture(scope="session")

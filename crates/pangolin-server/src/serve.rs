@@ -61,6 +61,7 @@ impl App {
     fn router(&self) -> axum::Router {
         let api = ApiConfig {
             anonymous_tenant: self.anonymous_tenant,
+            public_url: self.config.auth.public_url.clone(),
             ..ApiConfig::default()
         };
         pangolin_api::router(AppState::with_services(self.services.clone(), api))
@@ -75,7 +76,7 @@ fn settings(config: &Config) -> anyhow::Result<Settings> {
         config.server.file_warehouse_roots.clone()
     };
     Ok(Settings {
-        auth: identity::auth_settings(config),
+        auth: identity::auth_settings(config)?,
         file_warehouse_roots: roots,
         ..Settings::default()
     })

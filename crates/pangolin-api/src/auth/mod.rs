@@ -1,8 +1,9 @@
-//! Authentication routes: login and logout, token revocation, the OAuth2 token endpoint
-//! Iceberg clients use, the public keys, signing-key rotation, and account management
-//! (users, service users, API keys).
+//! Authentication routes: login and logout, browser login through external providers,
+//! token revocation, the OAuth2 token endpoint Iceberg clients use, the public keys,
+//! signing-key rotation, and account management (users, service users, API keys).
 
 mod accounts;
+mod browser;
 mod oauth;
 mod service_users;
 mod tokens;
@@ -19,6 +20,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/users/logout", post(tokens::logout))
         .route("/api/v1/tokens/revoke", post(tokens::revoke))
         .route("/api/v1/keys/rotate", post(tokens::rotate_keys))
+        .route("/api/v1/auth/providers", get(browser::providers))
+        .route("/api/v1/auth/{provider}/authorize", get(browser::authorize))
+        .route("/api/v1/auth/{provider}/callback", get(browser::callback))
+        .route("/api/v1/auth/exchange", post(browser::exchange))
         .route("/.well-known/jwks.json", get(tokens::jwks))
         .route("/v1/oauth/tokens", post(oauth::token))
         .route("/v1/{prefix}/oauth/tokens", post(oauth::token_with_prefix))
