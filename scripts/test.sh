@@ -5,8 +5,9 @@
 #   bash scripts/test.sh
 #
 # Services the tests need are provided when not given: PostgreSQL by scripts/postgres.sh (or set
-# PANGOLIN_TEST_POSTGRES_URL), the S3 emulator moto from tests/harness (or set
-# PANGOLIN_TEST_S3_ENDPOINT). A service that cannot be provided makes its tests skip visibly,
+# PANGOLIN_TEST_POSTGRES_URL), the emulators moto and fake-gcs-server and the OIDC provider oidc-cc
+# from tests/harness (or set PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_GCS_ENDPOINT,
+# PANGOLIN_TEST_OIDC_ISSUER). A service that cannot be provided makes its tests skip visibly,
 # except in CI (CI=true), where it fails the run.
 set -euo pipefail
 
@@ -70,34 +71,59 @@ ensure_postgres() {
     fi
 }
 
-# Storage emulators from the vendored harness (tests/harness), for the object-storage tests.
-# Add a service here when a suite needs one, exporting the variable its tests read.
-ensure_emulators() {
-    if [[ -n "${PANGOLIN_TEST_S3_ENDPOINT:-}" ]]; then
-        echo "using PANGOLIN_TEST_S3_ENDPOINT from the environment"
+# Emulators from the vendored harness (tests/harness): storage for the object-storage tests, and
+# oidc-cc (an OpenID Connect provider with the client_credentials grant) for the authentication
+# tests. Add a service here when a suite needs one, exporting the variable its tests read. (The
+# credential-vending suite also starts its own moto, with IAM enforcement, and its own Azurite
+# over TLS with a certificate it trusts, from the same harness install.)
+ensure_emulator() {
+    local name=$1 var=$2 url=$3
+    if [[ -n "${!var:-}" ]]; then
+        echo "using $var from the environment"
         return
     fi
     local already_running=false
-    tests/harness/services.sh status moto >/dev/null 2>&1 && already_running=true
-    if bash tests/harness/install.sh && tests/harness/services.sh start moto; then
-        $already_running || STARTED_SERVICES+=(moto)
-        export PANGOLIN_TEST_S3_ENDPOINT=http://127.0.0.1:${MOTO_PORT:-9000}
-        echo "moto ready: $PANGOLIN_TEST_S3_ENDPOINT"
+    tests/harness/services.sh status "$name" >/dev/null 2>&1 && already_running=true
+    if tests/harness/services.sh start "$name"; then
+        $already_running || STARTED_SERVICES+=("$name")
+        export "$var=$url"
+        echo "$name ready: $url"
     elif in_ci; then
-        echo "CI=true and the harness emulators could not be started: failing" >&2
+        echo "CI=true and the harness emulator $name could not be started: failing" >&2
         return 1
     else
-        warn_skipping "the harness emulators (moto) could not be started." \
-            "Needs python3 with venv, node 20+ and npm; or set PANGOLIN_TEST_S3_ENDPOINT."
+        warn_skipping "the harness emulator $name could not be started." \
+            "Needs python3 with venv, node 20+ and npm; or set $var."
     fi
+}
+
+ensure_emulators() {
+    if [[ -n "${PANGOLIN_TEST_S3_ENDPOINT:-}" && -n "${PANGOLIN_TEST_GCS_ENDPOINT:-}" &&
+        -n "${PANGOLIN_TEST_OIDC_ISSUER:-}" ]]; then
+        echo "using PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_GCS_ENDPOINT and PANGOLIN_TEST_OIDC_ISSUER from the environment"
+        return
+    fi
+    if ! bash tests/harness/install.sh; then
+        if in_ci; then
+            echo "CI=true and the test harness could not be installed: failing" >&2
+            return 1
+        fi
+        warn_skipping "the test harness (tests/harness/install.sh) failed: no emulators." \
+            "Needs python3 with venv, node 20+ and npm; or set PANGOLIN_TEST_S3_ENDPOINT (and _GCS_ENDPOINT, _OIDC_ISSUER)."
+        return
+    fi
+    ensure_emulator moto PANGOLIN_TEST_S3_ENDPOINT "http://127.0.0.1:${MOTO_PORT:-9000}"
+    ensure_emulator fake-gcs PANGOLIN_TEST_GCS_ENDPOINT "http://127.0.0.1:${FAKE_GCS_PORT:-4443}"
+    ensure_emulator oidc-cc PANGOLIN_TEST_OIDC_ISSUER "http://127.0.0.1:${OIDC_CC_PORT:-28201}"
 }
 
 # --- End-to-end suites -------------------------------------------------------------------------
 # pytest suites under tests/e2e that start the real `pangolin` binary and drive PyIceberg, DuckDB,
-# iceberg-rust and schemathesis against it (SQLite, PostgreSQL and S3-on-moto servers), using the
-# harness vendored in tests/harness, installed into $HARNESS (with the iceberg-rust probe).
-# PostgreSQL and moto come from the phases above (PANGOLIN_TEST_POSTGRES_URL,
-# PANGOLIN_TEST_S3_ENDPOINT); a suite whose service is missing skips locally and fails in CI.
+# iceberg-rust and schemathesis against it (SQLite, PostgreSQL and S3-on-moto servers, and one with
+# authentication on), using the harness vendored in tests/harness, installed into $HARNESS (with
+# the iceberg-rust probe). PostgreSQL, moto and oidc-cc come from the phases above
+# (PANGOLIN_TEST_POSTGRES_URL, PANGOLIN_TEST_S3_ENDPOINT, PANGOLIN_TEST_OIDC_ISSUER); a suite whose
+# service is missing skips locally and fails in CI.
 run_e2e() {
     if ! bash tests/harness/install.sh --with-rust-client; then
         if in_ci; then

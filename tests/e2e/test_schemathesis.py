@@ -33,8 +33,6 @@ NOT_IMPLEMENTED = {
     "cancelPlanning": "server-side scan planning is not implemented",
     "fetchScanTasks": "server-side scan planning is not implemented",
     "unregisterTable": "unregister (drop without touching files) is not implemented",
-    "loadCredentials": "the separate credentials endpoint is not implemented (loadTable vends)",
-    "signRequest": "remote S3 request signing is not implemented",
 }
 # The discovery endpoint itself, never listed in `endpoints`.
 ALWAYS_SERVED = {"GET /v1/config"}

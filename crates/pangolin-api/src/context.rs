@@ -49,6 +49,8 @@ impl FromRequestParts<AppState> for Ctx {
         if let Some(who) = who {
             parts.extensions.insert(who);
         }
+        // For the audit record of this request, should it be denied or fail.
+        crate::audit_failures::remember(&parts.extensions, &ctx);
         Ok(Ctx(ctx))
     }
 }
@@ -173,9 +175,12 @@ fn credential(parts: &Parts) -> Result<Option<Credential<'_>>, ApiError> {
         .to_str()
         .map_err(|_| Error::Unauthenticated("malformed Authorization header".into()))?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
-            Ok(Some(Credential::Bearer(token.trim())))
-        }
+        // PyIceberg 0.12 without credentials sends `Authorization: Bearer None`: that (and an
+        // empty token) is no credential, not a malformed one.
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => match token.trim() {
+            "" | "None" | "null" => Ok(None),
+            token => Ok(Some(Credential::Bearer(token))),
+        },
         _ => Err(Error::Unauthenticated(
             "unsupported Authorization scheme: use `Bearer <token or API key>`".into(),
         )

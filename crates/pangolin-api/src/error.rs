@@ -90,6 +90,11 @@ fn public_message(e: &Error) -> String {
     }
 }
 
+/// The `type` of an error response, kept on the response for the middleware that records
+/// failures in the audit log (so it need not parse the body).
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorType(pub(crate) String);
+
 /// A response in the Iceberg error envelope.
 pub fn error_response(status: StatusCode, kind: &str, message: String) -> Response {
     let body = Envelope {
@@ -99,7 +104,9 @@ pub fn error_response(status: StatusCode, kind: &str, message: String) -> Respon
             code: status.as_u16(),
         },
     };
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    response.extensions_mut().insert(ErrorType(kind.to_owned()));
+    response
 }
 
 impl IntoResponse for ApiError {

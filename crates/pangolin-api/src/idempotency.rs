@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{ApiError, error_response};
+use crate::iceberg::CredentialFreeBody;
 
 const HEADER: &str = "idempotency-key";
 /// Largest request or response body buffered for fingerprinting and replay.
@@ -59,7 +60,13 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
     }
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, MAX_BODY).await.map_err(Error::internal)?;
-    if let Ok(text) = std::str::from_utf8(&body) {
+    // A response with vended credentials is stored (and replayed) without them; a signature
+    // is not stored at all.
+    let stored = match parts.extensions.get::<CredentialFreeBody>() {
+        Some(CredentialFreeBody(without)) => without.clone(),
+        None => Some(body.clone()),
+    };
+    if let Some(text) = stored.as_deref().and_then(|b| std::str::from_utf8(b).ok()) {
         let record = IdempotencyRecord {
             scope,
             key,

@@ -2,6 +2,7 @@
 //! `pangolin-catalog`, map the result. Every error leaves through [`error::ApiError`], so every
 //! failure has the Iceberg error envelope.
 
+mod audit_failures;
 mod auth;
 pub mod authz_table;
 mod context;
@@ -35,7 +36,13 @@ pub fn router(state: AppState) -> Router {
         )))
         .route_layer(middleware::from_fn_with_state(state.clone(), gate::gate))
         .fallback(error::not_found_fallback)
-        .with_state(state)
+        .with_state(state.clone())
+        // Inside the request id layers (it records the id) and around every route (it
+        // needs the matched route).
+        .layer(middleware::from_fn_with_state(
+            state,
+            audit_failures::record,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(

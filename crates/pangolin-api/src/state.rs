@@ -13,6 +13,9 @@ pub struct ApiConfig {
     pub anonymous_tenant: Option<TenantId>,
     /// How long an `Idempotency-Key` response is replayed (advertised in `/v1/config`).
     pub idempotency_lifetime: Duration,
+    /// The URL browsers reach this server at (`auth.public_url`): browser-login callbacks
+    /// are built on it. `None`: no browser login.
+    pub public_url: Option<String>,
 }
 
 impl Default for ApiConfig {
@@ -20,6 +23,7 @@ impl Default for ApiConfig {
         ApiConfig {
             anonymous_tenant: None,
             idempotency_lifetime: Duration::from_secs(30 * 60),
+            public_url: None,
         }
     }
 }

@@ -44,6 +44,16 @@ async fn secured_routes_need_credentials(app: TestApp) {
         )
         .await;
     assert_error(&r, StatusCode::UNAUTHORIZED, "NotAuthorizedException");
+    // PyIceberg without credentials sends `Bearer None`: anonymous, so refused here ...
+    let none = [("authorization", "Bearer None")];
+    let r = app.get("/v1/default/namespaces", None, &none).await;
+    assert_eq!(r.2["error"]["message"], "authentication is required");
+    // ... and served where anonymous requests are allowed.
+    let open = TestApp::new(app.backend).await;
+    assert_eq!(
+        open.get("/v1/default/namespaces", None, &none).await.0,
+        StatusCode::OK
+    );
 }
 
 async fn login_me_logout(app: TestApp) {

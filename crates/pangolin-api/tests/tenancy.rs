@@ -142,11 +142,34 @@ async fn warehouses_never_show_secrets(app: TestApp) {
     let admin = app.user_token("wendy", Tier::TenantAdmin).await;
     let body = json!({
         "name": "lake",
-        "storage": { "type": "s3", "bucket": "b", "region": "us-east-1", "endpoint": "http://127.0.0.1:1" },
+        "storage": { "type": "s3", "bucket": "b", "region": "us-east-1", "endpoint": "http://127.0.0.1:1", "path-style-access": true },
         "credential": { "type": "s3-access-key", "access-key-id": "AKIAEXAMPLE", "secret-access-key": "very-secret-value" }
     });
+    // Nothing listens there: validation (the default) refuses it, naming the failed checks.
+    let r = app
+        .as_bearer(
+            &admin,
+            Method::POST,
+            "/api/v1/warehouses",
+            Some(body.clone()),
+        )
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "BadRequestException");
+    assert!(
+        r.2["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("validation"),
+        "{}",
+        r.2
+    );
     let (status, _, created) = app
-        .as_bearer(&admin, Method::POST, "/api/v1/warehouses", Some(body))
+        .as_bearer(
+            &admin,
+            Method::POST,
+            "/api/v1/warehouses?validate=false",
+            Some(body),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["credential"]["kind"], "s3-access-key");
@@ -174,6 +197,50 @@ async fn warehouses_never_show_secrets(app: TestApp) {
             .iter()
             .all(|e| !e.summary.to_string().contains("very-secret-value"))
     );
+    let (status, _, report) = app
+        .as_bearer(
+            &admin,
+            Method::POST,
+            "/api/v1/warehouses/lake/validate",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["ok"], false);
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["ok"] == false)
+    );
+    assert!(!report.to_string().contains("very-secret-value"));
+    let own = format!("/api/v1/warehouses/{}/validate", app.warehouse.name);
+    let (status, _, report) = app.as_bearer(&admin, Method::POST, &own, None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["ok"], true, "{report}");
+    let (status, _, report) = app
+        .as_bearer(
+            &admin,
+            Method::POST,
+            "/api/v1/warehouses/lake/validate",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["ok"], false);
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["ok"] == false)
+    );
+    assert!(!report.to_string().contains("very-secret-value"));
+    let own = format!("/api/v1/warehouses/{}/validate", app.warehouse.name);
+    let (status, _, report) = app.as_bearer(&admin, Method::POST, &own, None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["ok"], true, "{report}");
     // Removing the credential.
     let (status, _, updated) = app
         .as_bearer(
@@ -189,6 +256,16 @@ async fn warehouses_never_show_secrets(app: TestApp) {
     let body = json!({ "name": "etc", "storage": { "type": "file", "root": "/etc" } });
     let r = app
         .as_bearer(&admin, Method::POST, "/api/v1/warehouses", Some(body))
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "BadRequestException");
+    let body = json!({ "name": "ip", "storage": { "type": "s3", "bucket": "b", "region": "r", "endpoint": "http://10.1.2.3:9000" } });
+    let r = app
+        .as_bearer(
+            &admin,
+            Method::POST,
+            "/api/v1/warehouses?validate=false",
+            Some(body),
+        )
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "BadRequestException");
     let body = json!({ "name": "bad", "storage": { "type": "gopher" } });

@@ -5,6 +5,7 @@
 //! object storage and the store (one atomic store call, carrying its audit events) → clean up.
 
 pub mod admin;
+pub mod audit;
 pub mod branches;
 mod cache;
 mod errors;
@@ -131,6 +132,15 @@ impl Services {
         ) {
             self.catalog_changed(catalog);
         }
+    }
+
+    /// Checks a warehouse's storage with real requests (probe object write/read/list/delete,
+    /// and vending when configured); see [`pangolin_storage::ValidationReport`].
+    pub async fn validate_warehouse(
+        &self,
+        warehouse: &pangolin_core::model::Warehouse,
+    ) -> pangolin_storage::ValidationReport {
+        self.storage().validate(warehouse).await
     }
 
     /// Applies a change another server announced on the store's change feed.

@@ -15,12 +15,7 @@ use pangolin_core::model::{Action, Resource};
 
 use crate::{Version, guard};
 
-/// What a vended credential (or a signed request) may do under the table's location.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VendMode {
-    Read,
-    ReadWrite,
-}
+pub use pangolin_storage::VendMode;
 
 /// The storage access `ctx` may get for `table` (a table resource: catalog, namespace and
 /// content id) at `version`; `None`: no credentials at all.

@@ -72,6 +72,11 @@ impl AccessDelegation {
         }
         d
     }
+
+    /// Whether the client asked for any delegated access.
+    pub fn is_requested(&self) -> bool {
+        self.vended_credentials || self.remote_signing
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -42,6 +42,28 @@ pub enum Command {
     Bootstrap,
     /// Exit 0 when the server answers `GET /health/ready` with 200, 1 otherwise.
     Healthcheck(HealthcheckArgs),
+    /// The tamper-evident audit log.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Seal pending events, then verify every chain (or one tenant's). Exit 0 when all
+    /// verify, 1 when tampering is found, 2 for bad configuration.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// Verify only this tenant's chain (by name).
+    #[arg(long, value_name = "NAME")]
+    pub tenant: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Args)]

@@ -1,5 +1,6 @@
 //! How a command fails, and the exit code each failure maps to: 2 for anything the operator must
-//! fix in the configuration (like a usage error), 1 for everything else.
+//! fix in the configuration (like a usage error), 1 for everything else (including an audit log
+//! that does not verify).
 
 use std::fmt;
 use std::process::ExitCode;
@@ -12,13 +13,15 @@ pub enum Failure {
     Config(ConfigErrors),
     /// The store, the filesystem or the network failed.
     Runtime(anyhow::Error),
+    /// `audit verify` found this many chains that do not verify.
+    Tampered(usize),
 }
 
 impl Failure {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Failure::Config(_) => ExitCode::from(2),
-            Failure::Runtime(_) => ExitCode::from(1),
+            Failure::Runtime(_) | Failure::Tampered(_) => ExitCode::from(1),
         }
     }
 }
@@ -29,6 +32,10 @@ impl fmt::Display for Failure {
             Failure::Config(e) => e.fmt(f),
             // `{:#}` prints the whole context chain on one line.
             Failure::Runtime(e) => write!(f, "error: {e:#}"),
+            Failure::Tampered(n) => write!(
+                f,
+                "audit verification failed: {n} chain(s) do not verify (edited or deleted records)"
+            ),
         }
     }
 }

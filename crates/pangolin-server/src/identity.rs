@@ -7,15 +7,18 @@ use std::time::Duration;
 use anyhow::Context;
 use pangolin_auth::rate_limit::LimitConfig;
 use pangolin_catalog::Services;
-use pangolin_catalog::identity::{AuthSettings, RootBootstrap, RootOutcome};
+use pangolin_catalog::identity::{
+    AuthSettings, BrowserSettings, GithubSettings, OidcSettings, RootBootstrap, RootOutcome,
+};
+use pangolin_core::Error;
 use pangolin_core::model::Username;
 
-use crate::config::Config;
+use crate::config::{AuthConfig, Config};
 
-/// The service layer's authentication settings.
-pub(crate) fn auth_settings(config: &Config) -> AuthSettings {
+/// The service layer's authentication settings (from a validated configuration).
+pub(crate) fn auth_settings(config: &Config) -> anyhow::Result<AuthSettings> {
     let auth = &config.auth;
-    AuthSettings {
+    Ok(AuthSettings {
         issuer: auth.issuer.clone(),
         access_token_ttl: Duration::from_secs(auth.access_token_ttl_seconds),
         login_limit: LimitConfig {
@@ -23,8 +26,57 @@ pub(crate) fn auth_settings(config: &Config) -> AuthSettings {
             window: Duration::from_secs(60),
             max_keys: 100_000,
         },
+        oidc: oidc_settings(auth)?,
+        github: github_settings(auth)?,
+        browser: BrowserSettings {
+            redirect_uris: auth.login_redirect_uris.clone(),
+            ..BrowserSettings::default()
+        },
         default_login_tenant: Some(config.bootstrap.tenant.clone()),
         ..AuthSettings::default()
+    })
+}
+
+fn oidc_settings(auth: &AuthConfig) -> anyhow::Result<Vec<OidcSettings>> {
+    auth.oidc
+        .iter()
+        .map(|c| {
+            let provider = c
+                .provider()
+                .context("an [[auth.oidc]] entry without name or issuer")?;
+            Ok(OidcSettings {
+                provider,
+                tenant: c.tenant.clone(),
+                tier: c.tier,
+                browser_login: c.browser_login,
+            })
+        })
+        .collect()
+}
+
+fn github_settings(auth: &AuthConfig) -> anyhow::Result<Option<GithubSettings>> {
+    let Some(c) = &auth.github else {
+        return Ok(None);
+    };
+    Ok(Some(GithubSettings {
+        config: c.app().context("[auth.github] without a client secret")?,
+        tenant: c.tenant.clone(),
+        tier: c.tier,
+    }))
+}
+
+/// First-time users of a provider whose tenant does not exist (yet) cannot be provisioned:
+/// worth a warning at start-up rather than a surprise at the first login.
+async fn warn_about_missing_tenants(services: &Services, auth: &AuthConfig) {
+    let tenants = auth
+        .oidc
+        .iter()
+        .map(|o| (o.effective_name().unwrap_or_default(), &o.tenant))
+        .chain(auth.github.iter().map(|g| ("github".to_owned(), &g.tenant)));
+    for (provider, tenant) in tenants {
+        if let Err(Error::NotFound { .. }) = services.store().get_tenant_by_name(tenant).await {
+            tracing::warn!(provider, tenant = %tenant, "the tenant this identity provider's new users are provisioned into does not exist");
+        }
     }
 }
 
@@ -34,6 +86,7 @@ pub(crate) async fn start(services: &Services, config: &Config) -> anyhow::Resul
         .start_identity()
         .await
         .context("loading the token signing keys")?;
+    warn_about_missing_tenants(services, &config.auth).await;
     let boot = RootBootstrap {
         user: Username::new(config.auth.root_user.clone())?,
         password: config

@@ -5,11 +5,13 @@ pub mod cli;
 pub mod config;
 pub mod failure;
 
+mod audit;
 mod bootstrap;
 mod healthcheck;
 mod identity;
 mod keys;
 mod logging;
+mod sealer;
 mod serve;
 mod store;
 
@@ -17,7 +19,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, Command, HealthcheckArgs};
+use crate::cli::{AuditCommand, Cli, Command, HealthcheckArgs};
 use crate::config::{Config, ConfigError, Sources};
 use crate::failure::Failure;
 
@@ -46,6 +48,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             block_on(bootstrap(&config))
         }
         Command::Healthcheck(args) => healthcheck(&sources, &args),
+        Command::Audit(args) => match args.command {
+            AuditCommand::Verify(verify) => {
+                let config = load(&sources)?;
+                block_on(audit::verify(&config, verify.tenant.as_deref()))
+            }
+        },
     }
 }
 

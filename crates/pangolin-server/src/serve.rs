@@ -1,5 +1,6 @@
 //! `pangolin serve`: start-up in phases (refuse unsafe exposure → key → store → migrate →
-//! bootstrap → bind), then serve until Ctrl-C or SIGTERM, draining requests in flight.
+//! bootstrap → bind), then serve until Ctrl-C or SIGTERM, draining requests in flight; the
+//! audit sealer runs alongside and seals the last events at shutdown.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use tokio::sync::oneshot;
 
 use crate::config::Config;
 use crate::failure::Failure;
+use crate::sealer::Sealer;
 use crate::store::OpenStore;
 use crate::{bootstrap, identity, keys, store};
 
@@ -59,6 +61,7 @@ impl App {
     fn router(&self) -> axum::Router {
         let api = ApiConfig {
             anonymous_tenant: self.anonymous_tenant,
+            public_url: self.config.auth.public_url.clone(),
             ..ApiConfig::default()
         };
         pangolin_api::router(AppState::with_services(self.services.clone(), api))
@@ -73,7 +76,7 @@ fn settings(config: &Config) -> anyhow::Result<Settings> {
         config.server.file_warehouse_roots.clone()
     };
     Ok(Settings {
-        auth: identity::auth_settings(config),
+        auth: identity::auth_settings(config)?,
         file_warehouse_roots: roots,
         ..Settings::default()
     })
@@ -122,8 +125,10 @@ pub(crate) async fn serve(config: Config) -> Result<(), Failure> {
     let addr = listener.local_addr().context("reading the bound address")?;
     let signals = ShutdownSignals::install()?;
     let backend = app.services.store().backend();
+    let sealer = Sealer::start(app.services.store().clone());
     tracing::info!(store = backend, "listening on http://{addr}");
     let served = run_until_signal(listener, app.router(), signals).await;
+    sealer.stop().await;
     if tokio::time::timeout(CLOSE_TIMEOUT, app.store.close())
         .await
         .is_err()

@@ -77,6 +77,19 @@ fn bad_configuration_exits_2_naming_the_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("server.bind"), "{}", stderr(&out));
 
+    // A bad identity provider stops the start the same way, and no secret is echoed.
+    let oidc = "[[auth.oidc]]\nname = \"corp\"\nissuer = \"http://idp.example\"\n\
+                client_id = \"ui\"\nclient_secret = \"corp-s3cret\"\ntenant = \"default\"\n";
+    std::fs::write(dir.path().join("oidc.toml"), oidc).unwrap();
+    let out = run(pangolin(dir.path()).args(["--config", "oidc.toml", "serve"]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("auth.oidc.0.issuer") && err.contains("https"),
+        "{err}"
+    );
+    assert!(!err.contains("corp-s3cret"), "{err}");
+
     let out = run(pangolin(dir.path()).env("PANGOLIN_CONFIG", "absent.toml"));
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));

@@ -17,15 +17,23 @@
 //!   then do HEAD + put, which is racy (see `WarehouseIo::write`).
 //! - `delete_prefix` refuses the warehouse root: purging a whole warehouse is not a side
 //!   effect a single bad table location may trigger.
+//! - Credential vending and S3 remote signing live in [`vending`], reached through
+//!   [`StorageRegistry::vend`] and [`StorageRegistry::sign`]; warehouse checks in
+//!   [`StorageRegistry::validate`].
 //! - Cloud requests retry at most 3 times / 15 s, so an unreachable store surfaces as
 //!   `Unavailable` within seconds instead of object_store's default 3 minutes.
 
 mod backends;
+mod delegation;
 mod error;
 mod io;
 pub mod location;
 mod registry;
+mod validate;
+pub mod vending;
 
 pub use backends::S3_CONDITIONAL_PUT_PROPERTY;
 pub use io::{ObjectInfo, WarehouseIo};
 pub use registry::StorageRegistry;
+pub use validate::{ValidationCheck, ValidationReport};
+pub use vending::{RemoteSignRequest, SecretProperties, SignedRequest, VendMode, VendedCredential};

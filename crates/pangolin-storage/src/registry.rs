@@ -10,6 +10,7 @@ use parking_lot::Mutex;
 
 use crate::backends;
 use crate::io::WarehouseIo;
+use crate::vending::{HttpClient, VendCache};
 
 /// Builds and caches the IO of each warehouse. A warehouse whose `updated_at` (or storage
 /// profile or secret) changed gets a fresh IO; the previous one is dropped from the cache and
@@ -17,6 +18,9 @@ use crate::io::WarehouseIo;
 pub struct StorageRegistry {
     secrets: SecretBox,
     cache: Mutex<HashMap<WarehouseId, Cached>>,
+    /// Credential vending: the token services' client and the vended credentials.
+    pub(crate) http: HttpClient,
+    pub(crate) vended: VendCache,
 }
 
 struct Cached {
@@ -45,6 +49,8 @@ impl StorageRegistry {
         StorageRegistry {
             secrets,
             cache: Mutex::new(HashMap::new()),
+            http: HttpClient::new(),
+            vended: VendCache::default(),
         }
     }
 
@@ -80,15 +86,21 @@ impl StorageRegistry {
     /// Drops the cached IO of a deleted warehouse (callers holding it keep a working copy).
     pub fn evict(&self, warehouse: WarehouseId) {
         self.cache.lock().remove(&warehouse);
+        self.vended.evict(warehouse);
+    }
+
+    /// The warehouse's credential in plaintext, for the moment it is needed.
+    pub(crate) fn open_secret(&self, warehouse: &Warehouse) -> Result<Option<WarehouseSecret>> {
+        warehouse
+            .secret
+            .as_ref()
+            .map(|sealed| WarehouseSecret::open(&self.secrets, warehouse.id, sealed))
+            .transpose()
     }
 
     fn build(&self, warehouse: &Warehouse) -> Result<WarehouseIo> {
         warehouse.storage.validate()?;
-        let secret = warehouse
-            .secret
-            .as_ref()
-            .map(|sealed| WarehouseSecret::open(&self.secrets, warehouse.id, sealed))
-            .transpose()?;
+        let secret = self.open_secret(warehouse)?;
         let store = backends::build(&warehouse.storage, secret, &warehouse.properties)?;
         WarehouseIo::new(&warehouse.storage.base_location(), store)
     }

@@ -1,20 +1,23 @@
-//! Upgrading a SQLite database written under migration 0001 only: 0002 adds table locations
-//! and keeps only the stored metadata some pointer still names, and the data stays usable.
+//! Upgrading SQLite databases written under older migrations: from 0001, 0002 adds table
+//! locations and keeps only the stored metadata some pointer still names, and the data stays
+//! usable; from 0004, 0005 leaves the audit log as it was, unsealed, for the sealer to chain.
 
 use std::path::Path;
 use std::sync::Arc;
 
+use pangolin_core::PageRequest;
+use pangolin_core::audit::{AuditEvent, AuditResult, GENESIS_HASH, chain_hash};
 use pangolin_core::model::{
     Catalog, CatalogKind, ContentKind, FileProfile, MAIN_BRANCH, Namespace, StorageProfile, Tenant,
     Warehouse,
 };
 use pangolin_core::{
-    CatalogId, CommitId, ContentId, Error, Name, NamespaceIdent, Properties, TableIdent,
+    CatalogId, CommitId, ContentId, Error, Name, NamespaceIdent, Properties, TableIdent, TenantId,
     WarehouseId,
 };
 use pangolin_store::{
-    CatalogStore, Change, CommitRequest, ContentStore, Expected, NamespaceStore, RefStore,
-    StoreAdmin, TenantStore, WarehouseStore,
+    AuditFilter, AuditStore, CatalogStore, Change, CommitRequest, ContentStore, Expected,
+    NamespaceStore, RefStore, StoreAdmin, TenantStore, WarehouseStore,
 };
 use pangolin_store_sql::{SqliteOptions, SqliteStore};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -23,11 +26,18 @@ use sqlx::{Connection, SqliteConnection};
 const LEGACY: &str = "file:///lake/db/t/metadata/00001.metadata.json";
 const ORPHAN: &str = "file:///lake/db/t/metadata/00000.metadata.json";
 
-/// Applies migration 0001 alone, as a database written before 0002 has it.
-async fn migrate_to_0001(path: &Path) {
+/// Applies the migrations up to and including `last` (e.g. `0001`), as a database written
+/// by an older binary has them.
+async fn migrate_up_to(path: &Path, last: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let first = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite/0001_initial.sql");
-    std::fs::copy(first, dir.path().join("0001_initial.sql")).unwrap();
+    let all = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    for file in std::fs::read_dir(all).unwrap() {
+        let file = file.unwrap();
+        let name = file.file_name().to_string_lossy().into_owned();
+        if name[..4] <= *last {
+            std::fs::copy(file.path(), dir.path().join(name)).unwrap();
+        }
+    }
     let migrator = sqlx::migrate::Migrator::new(dir.path()).await.unwrap();
     let mut conn = connect(path).await;
     migrator.run(&mut conn).await.unwrap();
@@ -137,7 +147,7 @@ fn move_table(catalog: CatalogId, content_id: ContentId, location: &str) -> Comm
 async fn upgrading_from_0001_keeps_referenced_metadata_and_records_locations_later() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("legacy.db");
-    migrate_to_0001(&path).await;
+    migrate_up_to(&path, "0001").await;
     let store = SqliteStore::open(&path, SqliteOptions::default())
         .await
         .unwrap();
@@ -176,4 +186,47 @@ async fn upgrading_from_0001_keeps_referenced_metadata_and_records_locations_lat
         .await;
     assert_eq!(now.unwrap().location, "file:///lake/db/t");
     assert!(!store.metadata_in_use(catalog, LEGACY).await.unwrap());
+}
+
+#[tokio::test]
+async fn upgrading_from_0004_keeps_the_audit_log_and_seals_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("legacy.db");
+    migrate_up_to(&path, "0004").await;
+    let tenant = TenantId::generate();
+    let mut created = AuditEvent::new(
+        Some(tenant),
+        "root",
+        "tenant.create",
+        "tenant/acme",
+        AuditResult::Success,
+    );
+    created.summary = serde_json::json!({ "name": "acme" });
+    // As the old binary wrote it (SQLite keeps times as microseconds since the epoch).
+    sqlx::query(
+        "INSERT INTO audit_events (id, time, tenant_id, principal, action, resource, result,
+             summary) VALUES ($1, $2, $3, 'root', 'tenant.create', 'tenant/acme', 'success',
+             '{\"name\":\"acme\"}')",
+    )
+    .bind(created.id.to_string())
+    .bind(created.time.timestamp_micros())
+    .bind(tenant.to_string())
+    .execute(&mut connect(&path).await)
+    .await
+    .unwrap();
+
+    let store = SqliteStore::open(&path, SqliteOptions::default())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let listed = store
+        .list_audit(&AuditFilter::default(), &PageRequest::all())
+        .await
+        .unwrap();
+    assert_eq!(listed.items, vec![created.clone()]);
+    assert_eq!(store.seal_audit(10).await.unwrap(), 1);
+    let chain = store.audit_chain(Some(tenant), None, 10).await.unwrap();
+    assert_eq!(chain.len(), 1);
+    assert_eq!(chain[0].event, created);
+    assert_eq!(chain[0].hash, chain_hash(GENESIS_HASH, &created));
 }

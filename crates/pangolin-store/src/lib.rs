@@ -13,6 +13,9 @@
 //!   ([`ContentStore::load_metadata`]);
 //! - a merge operation changes only while it is open, and the commit completing it does so
 //!   in the same transaction ([`MergeStore`], [`CommitRequest::completes_merge`]);
+//! - audit events are linked into one hash chain per tenant (and one without a tenant) by
+//!   [`AuditStore::seal_audit`], each exactly once, without gaps, even with concurrent
+//!   sealers; sealed events never change through the store;
 //! - identities and grants are tenant-scoped: another tenant's object answers like a missing
 //!   one, and deleting an account, role, tenant, warehouse or catalog deletes what hangs on
 //!   it (assignments, grants, API keys) in the same transaction ([`UserStore`],

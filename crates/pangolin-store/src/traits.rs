@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use pangolin_core::audit::{AuditEvent, AuditResult};
+use pangolin_core::audit::{AuditChainHead, AuditEvent, AuditResult, SealedAuditEvent};
 use pangolin_core::model::{
     Catalog, Commit, Content, ContentKind, MergeOperation, MergeStatus, Namespace,
     PropertiesUpdate, Reference, Tenant, Warehouse,
@@ -333,18 +333,53 @@ pub struct AuditFilter {
     pub until: Option<Timestamp>,
 }
 
-/// The append-only audit log, read newest first.
+/// The append-only audit log, read newest first, and its hash chains.
+///
+/// Events are written unsealed, in the transaction of the mutation they describe (or by
+/// [`AuditStore::append_audit`]), and linked into their chain later by
+/// [`AuditStore::seal_audit`]: one chain per tenant and one for events without a tenant.
+/// Sealing is what makes an event tamper-evident; it does not change what lists show.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Records events that accompany no mutation (denials, failures, logins).
+    /// Records events that accompany no mutation (denials, failures, logins). As in every
+    /// mutation's `audit`, an id written again replaces the unsealed event; a sealed event
+    /// never changes (the write is ignored).
     async fn append_audit(&self, events: &[AuditEvent]) -> Result<()>;
-    /// Matching events, newest first (`since` inclusive, `until` exclusive).
-    /// `InvalidInput` for a page token whose key is not an audit event id.
+    /// Matching events, newest first by id (`since` inclusive, `until` exclusive), sealed or
+    /// not. `InvalidInput` for a page token whose key is not an audit event id.
     async fn list_audit(
         &self,
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>>;
+    /// How many events [`AuditStore::list_audit`] would list for `filter`, over all pages.
+    async fn count_audit(&self, filter: &AuditFilter) -> Result<u64>;
+    /// Seals up to `limit` unsealed events (those committed when it looks); returns how many.
+    ///
+    /// Chain by chain, in one short transaction each that excludes every other sealer of
+    /// that chain (never the writers of events): takes the chain's head (seq 0 and
+    /// [`GENESIS_HASH`](pangolin_core::audit::GENESIS_HASH) for a new chain), the chain's
+    /// unsealed events in (time, id) order, gives them `seq = head.seq + 1, + 2, …`,
+    /// `prev_hash` = the hash before and `hash` =
+    /// [`chain_hash`](pangolin_core::audit::chain_hash)`(prev_hash, event)`, and moves the
+    /// head to the last one. So chain order is seal order, every event is sealed exactly once
+    /// even with concurrent sealers, seqs have no gaps, and sealing again with nothing new
+    /// is a no-op.
+    async fn seal_audit(&self, limit: usize) -> Result<u64>;
+    /// The sealed events of `chain` (a tenant, or `None` for events without one) with
+    /// `seq > after_seq`, in seq order, at most `limit`. Reads the records as stored:
+    /// checking them is the caller's.
+    async fn audit_chain(
+        &self,
+        chain: Option<TenantId>,
+        after_seq: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<SealedAuditEvent>>;
+    /// The head of `chain`: its last sealed record's seq and hash as the sealer recorded
+    /// them; `None` while nothing of it was sealed.
+    async fn audit_chain_head(&self, chain: Option<TenantId>) -> Result<Option<AuditChainHead>>;
+    /// Every chain's head, the tenantless chain first, then by tenant id.
+    async fn audit_chain_heads(&self) -> Result<Vec<AuditChainHead>>;
 }
 
 /// A response remembered for an `Idempotency-Key`.

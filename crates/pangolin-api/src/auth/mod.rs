@@ -1,8 +1,9 @@
-//! Authentication routes: login and logout, token revocation, the OAuth2 token endpoint
-//! Iceberg clients use, the public keys, signing-key rotation, and account management
-//! (users, service users, API keys).
+//! Authentication routes: login and logout, browser login through external providers,
+//! token revocation, the OAuth2 token endpoint Iceberg clients use, the public keys,
+//! signing-key rotation, and account management (users, service users, API keys).
 
 mod accounts;
+mod browser;
 mod oauth;
 mod service_users;
 mod tokens;
@@ -22,6 +23,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/api/v1/keys/rotate"), post(tokens::rotate_keys))
         .route(listed("/.well-known/jwks.json"), get(tokens::jwks))
         .route(listed("/v1/oauth/tokens"), post(oauth::token))
+        .route(listed("/api/v1/auth/providers"), get(browser::providers))
+        .route(
+            listed("/api/v1/auth/{provider}/authorize"),
+            get(browser::authorize),
+        )
+        .route(
+            listed("/api/v1/auth/{provider}/callback"),
+            get(browser::callback),
+        )
+        .route(listed("/api/v1/auth/exchange"), post(browser::exchange))
         .route(
             listed("/v1/{prefix}/oauth/tokens"),
             post(oauth::token_with_prefix),

@@ -1,5 +1,6 @@
 //! The Iceberg REST Catalog API (`/v1/...`), per the official OpenAPI spec.
 
+mod access;
 mod config;
 mod namespaces;
 mod paths;
@@ -9,6 +10,7 @@ mod transactions;
 mod views;
 pub(crate) mod wire;
 
+pub(crate) use access::CredentialFreeBody;
 pub(crate) use config::static_tail as config_tail;
 
 use axum::Router;
@@ -33,6 +35,8 @@ pub(crate) const ENDPOINTS: &[&str] = &[
     "DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
     "POST /v1/{prefix}/namespaces/{namespace}/register",
     "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+    "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",
     "POST /v1/{prefix}/tables/rename",
     "POST /v1/{prefix}/transactions/commit",
     "GET /v1/{prefix}/namespaces/{namespace}/views",
@@ -77,6 +81,11 @@ pub(crate) fn routes() -> Router<AppState> {
                 .post(tables::commit)
                 .delete(tables::drop),
         )
+        .route(
+            listed(&format!("{table}/credentials")),
+            get(access::credentials),
+        )
+        .route(listed(&format!("{table}/sign")), post(access::sign))
         .route(
             listed(&format!("{table}/metrics")),
             post(tables::report_metrics),

@@ -8,12 +8,39 @@ use pangolin_catalog::tables::{LoadedTable, SnapshotsMode};
 use pangolin_catalog::views::LoadedView;
 use pangolin_core::{Error, Result};
 
-/// A `LoadTableResult` (also the create/register response), with its `ETag`.
-pub(crate) fn load_table_result(table: &LoadedTable, mode: SnapshotsMode) -> Result<Response> {
+use super::access::{CredentialFreeBody, Rendered, TableEndpoints, no_store};
+
+/// A `LoadTableResult` (also the create/register response), with its `ETag`, and the
+/// caller's delegated access (credentials or remote signing) when the table carries any.
+/// The ETag names the metadata only: two callers with different credentials share it.
+pub(crate) fn load_table_result(
+    table: &LoadedTable,
+    mode: SnapshotsMode,
+    endpoints: &TableEndpoints<'_>,
+) -> Result<Response> {
     let metadata = match mode {
         SnapshotsMode::All => table.metadata.json().clone(),
         SnapshotsMode::Refs => table.metadata.refs_only_json()?,
     };
+    let access = Rendered::of(&table.access, endpoints);
+    let body = render_table(table, &metadata, &access)?;
+    let mut response = json_response(StatusCode::OK, body);
+    if access.credential.is_some() {
+        let without = render_table(table, &metadata, &Rendered::default())?;
+        response
+            .extensions_mut()
+            .insert(CredentialFreeBody(Some(without)));
+        no_store(&mut response);
+    }
+    if let Some(tag) = table.etag(mode) {
+        response
+            .headers_mut()
+            .insert(header::ETAG, header_value(&tag)?);
+    }
+    Ok(response)
+}
+
+fn render_table(table: &LoadedTable, metadata: &Bytes, access: &Rendered) -> Result<Bytes> {
     let mut out = BytesMut::with_capacity(metadata.len() + 256);
     out.put_slice(b"{");
     if let Some(location) = &table.metadata_location {
@@ -22,17 +49,25 @@ pub(crate) fn load_table_result(table: &LoadedTable, mode: SnapshotsMode) -> Res
         out.put_slice(b",");
     }
     out.put_slice(b"\"metadata\":");
-    out.put_slice(&metadata);
+    out.put_slice(metadata);
     out.put_slice(b",\"config\":");
-    write_json(&mut out, &table.config)?;
-    out.put_slice(b"}");
-    let mut response = json_response(StatusCode::OK, out.freeze());
-    if let Some(tag) = table.etag(mode) {
-        response
-            .headers_mut()
-            .insert(header::ETAG, header_value(&tag)?);
+    if access.config.is_empty() {
+        write_json(&mut out, &table.config)?;
+    } else {
+        let mut config = table.config.clone();
+        config.extend(access.config.clone());
+        write_json(&mut out, &config)?;
     }
-    Ok(response)
+    let credentials = access.storage_credentials();
+    if !credentials.is_empty() {
+        out.put_slice(b",\"storage-credentials\":");
+        write_json(&mut out, &credentials)?;
+    }
+    if access.remote_signing {
+        out.put_slice(b",\"remote-signing-config\":{}");
+    }
+    out.put_slice(b"}");
+    Ok(out.freeze())
 }
 
 /// A `CommitTableResponse`.

@@ -9,6 +9,7 @@ use pangolin_catalog::tables::{LoadOutcome, SnapshotsMode, TableChange};
 use pangolin_core::{Error, Result};
 use serde::Deserialize;
 
+use super::access::TableEndpoints;
 use super::paths;
 use super::responses::{commit_table_result, load_table_result, not_modified};
 use super::wire::{ListIdentifiersResponse, PageParams};
@@ -39,12 +40,14 @@ pub(crate) async fn create(
     PathParams((prefix, namespace)): PathParams<(String, String)>,
     JsonBody(body): JsonBody<CreateTableRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ns) = paths::in_namespace(&prefix, &namespace)?;
+    let (parsed, ns) = paths::in_namespace(&prefix, &namespace)?;
+    let name = body.name.clone();
     let table = state
         .services()
-        .create_table(&ctx, &prefix, &ns, body)
+        .create_table(&ctx, &parsed, &ns, body)
         .await?;
-    Ok(load_table_result(&table, SnapshotsMode::All)?)
+    let endpoints = TableEndpoints::new(&prefix, &namespace, &name);
+    Ok(load_table_result(&table, SnapshotsMode::All, &endpoints)?)
 }
 
 pub(crate) async fn register(
@@ -53,12 +56,14 @@ pub(crate) async fn register(
     PathParams((prefix, namespace)): PathParams<(String, String)>,
     JsonBody(body): JsonBody<RegisterTableRequest>,
 ) -> Result<Response, ApiError> {
-    let (prefix, ns) = paths::in_namespace(&prefix, &namespace)?;
+    let (parsed, ns) = paths::in_namespace(&prefix, &namespace)?;
+    let name = body.name.clone();
     let table = state
         .services()
-        .register_table(&ctx, &prefix, &ns, body)
+        .register_table(&ctx, &parsed, &ns, body)
         .await?;
-    Ok(load_table_result(&table, SnapshotsMode::All)?)
+    let endpoints = TableEndpoints::new(&prefix, &namespace, &name);
+    Ok(load_table_result(&table, SnapshotsMode::All, &endpoints)?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,6 +78,7 @@ pub(crate) async fn load(
     QueryParams(query): QueryParams<LoadQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let endpoints = TableEndpoints::new(&prefix, &namespace, &table);
     let (prefix, ident) = paths::at_table(&prefix, &namespace, &table)?;
     let mode = query
         .snapshots
@@ -89,7 +95,7 @@ pub(crate) async fn load(
         .await?;
     Ok(match outcome {
         LoadOutcome::NotModified { etag } => not_modified(&etag)?,
-        LoadOutcome::Loaded { table, mode } => load_table_result(&table, mode)?,
+        LoadOutcome::Loaded { table, mode } => load_table_result(&table, mode, &endpoints)?,
     })
 }
 

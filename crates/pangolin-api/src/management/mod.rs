@@ -5,6 +5,7 @@ mod access;
 mod access_query;
 mod access_wire;
 mod admin_wire;
+mod audit;
 mod catalogs;
 mod history;
 mod merges;
@@ -84,6 +85,10 @@ fn admin_routes() -> Router<AppState> {
                 .delete(warehouses::delete),
         )
         .route(
+            listed("/api/v1/warehouses/{warehouse}/validate"),
+            post(warehouses::validate),
+        )
+        .route(
             listed("/api/v1/catalogs"),
             get(catalogs::list).post(catalogs::create),
         )
@@ -99,6 +104,9 @@ fn admin_routes() -> Router<AppState> {
 fn branching_routes() -> Router<AppState> {
     let c = "/api/v1/catalogs/{catalog}";
     Router::new()
+        .route(listed("/api/v1/audit"), get(audit::list))
+        .route(listed("/api/v1/audit/count"), get(audit::count))
+        .route(listed("/api/v1/audit/verify"), post(audit::verify))
         .route(
             listed(&format!("{c}/branches")),
             get(refs::list_branches).post(refs::create_branch),

@@ -17,9 +17,17 @@ use crate::iceberg::wire::PageParams;
 
 type Reply<T> = Result<T, ApiError>;
 
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateQuery {
+    /// Probe the storage before creating (default true).
+    validate: Option<bool>,
+}
+
 pub(crate) async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
+    QueryParams(query): QueryParams<CreateQuery>,
     JsonBody(body): JsonBody<CreateWarehouse>,
 ) -> Reply<(StatusCode, Json<WarehouseView>)> {
     let new = NewWarehouse {
@@ -28,7 +36,11 @@ pub(crate) async fn create(
         secret: body.credential,
         properties: body.properties,
     };
-    let warehouse = state.services().create_warehouse(&ctx, new).await?;
+    let validate = query.validate.unwrap_or(true);
+    let warehouse = state
+        .services()
+        .create_warehouse(&ctx, new, validate)
+        .await?;
     Ok((StatusCode::CREATED, Json(warehouse.into())))
 }
 
@@ -70,6 +82,18 @@ pub(crate) async fn update(
         .update_warehouse(&ctx, &name, update)
         .await?;
     Ok(Json(warehouse.into()))
+}
+
+pub(crate) async fn validate(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    PathParams(name): PathParams<Name>,
+) -> Reply<Json<pangolin_storage::ValidationReport>> {
+    let report = state
+        .services()
+        .validate_named_warehouse(&ctx, &name)
+        .await?;
+    Ok(Json(report))
 }
 
 pub(crate) async fn delete(

@@ -23,6 +23,9 @@ pub fn request(w: &World, route: &Route, fx: &Fixture, who: Who) -> Req {
     if let Some(req) = accounts(w, route, fx, who) {
         return req;
     }
+    if let Some(req) = later(route, fx) {
+        return req;
+    }
     panic!(
         "no matrix case for {} {}: add one to tests/authz/cases.rs",
         route.method, route.path
@@ -83,6 +86,15 @@ fn iceberg(route: &Route, fx: &Fixture) -> Option<Req> {
         ("POST", "/v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics") => {
             post(format!("{t}/metrics"))
                 .json(json!({ "report-type": "scan-report", "table-name": "db.t" }))
+        }
+        ("GET", "/v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials") => {
+            get(format!("{t}/credentials"))
+        }
+        ("POST", "/v1/{prefix}/namespaces/{namespace}/tables/{table}/sign") => {
+            let file = format!("{t}/data/x.parquet");
+            post(format!("{t}/sign")).json(json!({
+                "region": "us-east-1", "method": "GET", "uri": file, "headers": {}
+            }))
         }
         ("POST", "/v1/{prefix}/tables/rename") => post(format!("{v1}/tables/rename"))
             .json(json!({ "source": ident("t"), "destination": ident("t2") })),
@@ -288,6 +300,28 @@ fn accounts(w: &World, route: &Route, fx: &Fixture, who: Who) -> Option<Req> {
 }
 
 /// An OAuth2 client-credentials form for the world's service user.
+/// Browser login, warehouse validation and the audit log.
+fn later(route: &Route, fx: &Fixture) -> Option<Req> {
+    Some(match (route.method, route.path) {
+        ("GET", "/api/v1/auth/providers") => get(route.path),
+        // The matrix server has no login providers: these answer 404 to everyone.
+        ("GET", "/api/v1/auth/{provider}/authorize") => {
+            get("/api/v1/auth/nobody/authorize?redirect_uri=http%3A%2F%2Flocalhost%2Fcb")
+        }
+        ("GET", "/api/v1/auth/{provider}/callback") => {
+            get("/api/v1/auth/nobody/callback?code=c&state=s")
+        }
+        ("POST", "/api/v1/auth/exchange") => post(route.path).json(json!({ "code": "bogus" })),
+        ("POST", "/api/v1/warehouses/{warehouse}/validate") => {
+            post(format!("/api/v1/warehouses/{}/validate", fx.warehouse))
+        }
+        ("GET", "/api/v1/audit") => get("/api/v1/audit?pageSize=5"),
+        ("GET", "/api/v1/audit/count") => get(route.path),
+        ("POST", "/api/v1/audit/verify") => post(route.path),
+        _ => return None,
+    })
+}
+
 fn client_credentials(w: &World) -> String {
     let (key_id, _) = w
         .service_key

@@ -18,6 +18,9 @@ pub enum Outcome {
     Forbidden,
     /// 404: the object is in another tenant, so for the caller it does not exist.
     NotFound,
+    /// 501: allowed, but the server cannot do it here (remote signing on the fixture's file
+    /// warehouse; browser login without providers).
+    Unsupported,
 }
 
 impl Outcome {
@@ -27,6 +30,7 @@ impl Outcome {
             Outcome::Unauthenticated => status == StatusCode::UNAUTHORIZED,
             Outcome::Forbidden => status == StatusCode::FORBIDDEN,
             Outcome::NotFound => status == StatusCode::NOT_FOUND,
+            Outcome::Unsupported => status == StatusCode::NOT_IMPLEMENTED,
         }
     }
 }
@@ -53,6 +57,28 @@ fn exception(route: &Route, who: Who) -> Option<Outcome> {
         ("GET" | "PATCH" | "DELETE", "/api/v1/users/{id}", Who::Root) => Some(Outcome::NotFound),
         // A token is verified, not looked up by id: another tenant's admin is refused.
         ("POST", "/api/v1/tokens/revoke", Who::ForeignAdmin) => Some(Outcome::Forbidden),
+        // Root (outside tenants) reads and verifies every tenant's log.
+        (_, "/api/v1/audit" | "/api/v1/audit/count" | "/api/v1/audit/verify", Who::Root) => {
+            Some(Outcome::Allowed)
+        }
+        // Browser login is not configured in the matrix (501 for everyone); a made-up
+        // exchange code is refused.
+        (_, "/api/v1/auth/{provider}/authorize" | "/api/v1/auth/{provider}/callback", _) => {
+            Some(Outcome::Unsupported)
+        }
+        ("POST", "/api/v1/auth/exchange", _) => Some(Outcome::Unauthenticated),
+        // The spec documents no 404 for signing: another tenant's table is refused (403).
+        (
+            "POST",
+            "/v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",
+            Who::ForeignAdmin,
+        ) => Some(Outcome::Forbidden),
+        // Allowed callers reach the warehouse, which (a file warehouse) cannot sign.
+        (
+            "POST",
+            "/v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",
+            Who::TenantAdmin | Who::Exact,
+        ) => Some(Outcome::Unsupported),
         _ => None,
     }
 }

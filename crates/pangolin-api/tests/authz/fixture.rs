@@ -90,7 +90,7 @@ impl Needs {
             branching,
             identity,
             victim_token: p == "/api/v1/tokens/revoke",
-            warehouse: p == "/api/v1/warehouses/{warehouse}",
+            warehouse: p.starts_with("/api/v1/warehouses/{warehouse}"),
             tenant: p == "/api/v1/tenants/{tenant}",
         }
     }

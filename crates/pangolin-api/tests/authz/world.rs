@@ -224,6 +224,21 @@ impl World {
     }
 
     /// The audit events with `action`, newest first.
+    /// The denied requests on record.
+    pub async fn denials(&self) -> Vec<pangolin_core::audit::AuditEvent> {
+        let filter = pangolin_store::AuditFilter {
+            result: Some(pangolin_core::audit::AuditResult::Denied),
+            ..Default::default()
+        };
+        let page = pangolin_core::PageRequest::all();
+        self.app
+            .store
+            .list_audit(&filter, &page)
+            .await
+            .unwrap()
+            .items
+    }
+
     pub async fn audit(&self, action: &str) -> Vec<pangolin_core::audit::AuditEvent> {
         let filter = pangolin_store::AuditFilter {
             action: Some(action.to_owned()),

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod bodies;
 mod disk;
+pub mod idp;
 
 pub use disk::{files_under, local_path, metadata_files};
 
@@ -87,6 +88,8 @@ pub struct TestApp {
     pub secrets: SecretBox,
     /// Holds the warehouse (and any database file); deleted when the app is dropped.
     pub dir: TempDir,
+    /// The encryption key the app's storage registry opens warehouse secrets with.
+    pub encryption_key: String,
 }
 
 impl TestApp {
@@ -102,6 +105,16 @@ impl TestApp {
     }
 
     async fn build(backend: Backend, secured: bool) -> TestApp {
+        Self::build_with(backend, secured, |_, _| {}).await
+    }
+
+    /// An app whose service settings and API configuration `configure` adjusts (the tenant
+    /// is `acme`).
+    pub async fn build_with(
+        backend: Backend,
+        secured: bool,
+        configure: impl FnOnce(&mut Settings, &mut ApiConfig),
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = open_store(backend, dir.path()).await;
         let tenant = Tenant::new(Name::new("acme").unwrap());
@@ -115,11 +128,17 @@ impl TestApp {
             .expect("warehouse");
         let catalog = local_catalog(&tenant, warehouse.id, CATALOG);
         store.create_catalog(&catalog, &[]).await.expect("catalog");
-        let key = SecretBox::from_encoded(&SecretBox::generate_encoded()).unwrap();
-        let settings = Settings {
+        let encryption_key = SecretBox::generate_encoded();
+        let key = SecretBox::from_encoded(&encryption_key).unwrap();
+        let mut settings = Settings {
             file_warehouse_roots: vec![dir.path().to_owned()],
             ..Settings::default()
         };
+        let mut config = ApiConfig {
+            anonymous_tenant: (!secured).then_some(tenant.id),
+            ..Default::default()
+        };
+        configure(&mut settings, &mut config);
         let services = Services::new(
             store.clone(),
             Arc::new(StorageRegistry::new(key.clone())),
@@ -127,10 +146,6 @@ impl TestApp {
         )
         .expect("services");
         services.start_identity().await.expect("signing keys");
-        let config = ApiConfig {
-            anonymous_tenant: (!secured).then_some(tenant.id),
-            ..Default::default()
-        };
         let state = AppState::with_services(services, config);
         TestApp {
             backend,
@@ -142,6 +157,7 @@ impl TestApp {
             catalog,
             secrets: key,
             dir,
+            encryption_key,
         }
     }
 
@@ -193,6 +209,35 @@ impl TestApp {
         body: impl Into<Bytes>,
         headers: &[(&str, &str)],
     ) -> (StatusCode, HeaderMap, Bytes) {
+        self.send_bytes_from(None, method, uri, body, headers).await
+    }
+
+    /// Like [`send`](Self::send), as a client at `addr` (the connection info the server
+    /// records and rate-limits by).
+    pub async fn send_from(
+        &self,
+        addr: &str,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let bytes = body.map_or_else(Bytes::new, |v| Bytes::from(v.to_string()));
+        let addr: std::net::SocketAddr = addr.parse().expect("a socket address");
+        let (status, headers, raw) = self
+            .send_bytes_from(Some(addr), method, uri, bytes, &[])
+            .await;
+        let value = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+        (status, headers, value)
+    }
+
+    async fn send_bytes_from(
+        &self,
+        client: Option<std::net::SocketAddr>,
+        method: Method,
+        uri: &str,
+        body: impl Into<Bytes>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, Bytes) {
         let body: Bytes = body.into();
         let mut request = Request::builder().method(method).uri(uri);
         if !body.is_empty() {
@@ -204,7 +249,12 @@ impl TestApp {
                 HeaderValue::from_str(value).unwrap(),
             );
         }
-        let request = request.body(Body::from(body)).expect("a valid request");
+        let mut request = request.body(Body::from(body)).expect("a valid request");
+        if let Some(addr) = client {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
         let response = self
             .router
             .clone()

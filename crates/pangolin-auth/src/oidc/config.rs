@@ -211,8 +211,9 @@ impl Default for OidcOptions {
 }
 
 /// A provider URL must be https, except on loopback (development and tests): tokens and keys
-/// fetched in clear could be swapped on the way.
-pub(super) fn check_url(url: &str) -> std::result::Result<Url, String> {
+/// fetched in clear could be swapped on the way. The error says why, without naming the
+/// setting (callers know which one it was).
+pub fn check_url(url: &str) -> std::result::Result<Url, String> {
     let parsed = Url::parse(url).map_err(|e| format!("{url:?} is not a URL ({e})"))?;
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d == "localhost",

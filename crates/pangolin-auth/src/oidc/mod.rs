@@ -22,7 +22,7 @@ mod tests;
 
 use pangolin_core::model::ExternalIdentity;
 
-pub use config::{OidcOptions, OidcProviderConfig};
+pub use config::{OidcOptions, OidcProviderConfig, check_url};
 pub use github::{GithubConfig, GithubLogin};
 pub use provider::OidcVerifier;
 pub use verify::LEEWAY_SECS;

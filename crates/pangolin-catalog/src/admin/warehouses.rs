@@ -5,6 +5,7 @@ use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
 use pangolin_core::model::{StorageProfile, Warehouse, WarehouseSecret};
 use pangolin_core::{Error, Name, Page, PageRequest, Properties, Result, TenantId, WarehouseId};
+use pangolin_storage::ValidationReport;
 use serde_json::json;
 
 use crate::Services;
@@ -37,10 +38,13 @@ pub struct WarehouseUpdate {
 }
 
 impl Services {
+    /// Creates a warehouse; with `validate`, only after a probe of its storage (write, read,
+    /// list, delete, and vending when configured) passed every check.
     pub async fn create_warehouse(
         &self,
         ctx: &RequestContext,
         new: NewWarehouse,
+        validate: bool,
     ) -> Result<Warehouse> {
         let tenant = guard::require_tenant_admin(ctx)?;
         self.check_storage(&new.storage)?;
@@ -58,6 +62,13 @@ impl Services {
         };
         // Building the IO checks that the credential fits the profile before anything is kept.
         self.storage().io(&warehouse)?;
+        if validate {
+            let report = self.storage().validate(&warehouse).await;
+            if !report.ok {
+                self.storage().evict(warehouse.id);
+                return Err(Error::invalid(failed_checks(&report)));
+            }
+        }
         let audit = ctx
             .audit(
                 "warehouse.create",
@@ -114,6 +125,17 @@ impl Services {
         self.store().update_warehouse(&warehouse, &[audit]).await?;
         self.invalidate_catalogs(tenant);
         Ok(warehouse)
+    }
+
+    /// Probes a warehouse's storage and reports each check (`ok` is false when one failed).
+    pub async fn validate_named_warehouse(
+        &self,
+        ctx: &RequestContext,
+        name: &Name,
+    ) -> Result<ValidationReport> {
+        let tenant = guard::require_tenant_admin(ctx)?;
+        let warehouse = self.store().get_warehouse_by_name(tenant, name).await?;
+        Ok(self.storage().validate(&warehouse).await)
     }
 
     /// Refused while a catalog uses the warehouse. Files in storage are never touched.
@@ -181,6 +203,20 @@ impl Services {
 
 fn resource(name: &Name) -> String {
     format!("warehouse/{name}")
+}
+
+/// The refusal of a warehouse whose storage failed validation, naming each failed check.
+fn failed_checks(report: &ValidationReport) -> String {
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| format!("{}: {}", c.name, c.message))
+        .collect();
+    format!(
+        "the warehouse's storage failed validation ({}); fix it or create with ?validate=false",
+        failed.join("; ")
+    )
 }
 
 /// What the audit log keeps of a warehouse: never the credential, only its kind.

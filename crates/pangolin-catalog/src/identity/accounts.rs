@@ -169,6 +169,12 @@ impl Services {
         }
     }
 
+    /// Forgets the cached grants of `tenant`, for changes made to the store behind the
+    /// services' back (tools, tests); the services' own changes do this themselves.
+    pub fn forget_access(&self, tenant: TenantId) {
+        self.identity().caches.access_changed(tenant);
+    }
+
     /// Forgets everything authentication cached (a tenant and all its accounts went away).
     pub(crate) fn accounts_changed(&self, tenant: TenantId) {
         let caches = &self.identity().caches;

@@ -11,6 +11,8 @@ use pangolin_core::context::RequestContext;
 use pangolin_core::model::SigningKey;
 use pangolin_core::{Error, Result, Timestamp};
 use parking_lot::{Mutex, RwLock};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::{Services, guard};
@@ -73,20 +75,35 @@ impl Services {
 
     /// Signs `claims` with the current key.
     pub(crate) fn sign(&self, claims: &Claims) -> Result<String> {
-        self.identity().keys.tokens()?.signer.issue(claims)
+        self.sign_payload(claims)
+    }
+
+    /// Signs a payload that is not [`Claims`] (a browser login's state); it must carry
+    /// `iss`, `aud` (a [`Purpose`] audience) and `exp`.
+    pub(crate) fn sign_payload<T: Serialize>(&self, payload: &T) -> Result<String> {
+        self.identity().keys.tokens()?.signer.sign(payload)
     }
 
     /// Verifies one of this server's tokens for `purpose`. An unknown key makes one reload
     /// from the store (rate-limited) before the token is refused.
     pub(crate) async fn verify_own(&self, token: &str, purpose: Purpose) -> Result<Claims> {
+        self.verify_own_as(token, purpose).await
+    }
+
+    /// [`verify_own`](Self::verify_own) for tokens whose payload is another type.
+    pub(crate) async fn verify_own_as<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        purpose: Purpose,
+    ) -> Result<T> {
         let now = pangolin_core::now();
         let ring = &self.identity().keys;
-        let first = ring.tokens()?.verifier.verify(token, purpose, now);
+        let first = ring.tokens()?.verifier.verify_as(token, purpose, now);
         match first {
             Err(Error::Unauthenticated(_)) if ring.may_reload() => {
                 let keys = self.store().list_signing_keys().await?;
                 self.install_keys(keys, now)?;
-                ring.tokens()?.verifier.verify(token, purpose, now)
+                ring.tokens()?.verifier.verify_as(token, purpose, now)
             }
             other => other,
         }

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use pangolin_auth::jwt::{self, Claims, Purpose};
+use pangolin_auth::jwt::{Claims, Purpose};
 use pangolin_auth::{api_key, password};
 use pangolin_core::audit::{AuditEvent, AuditResult};
-use pangolin_core::context::{PrincipalKind, RequestContext};
+use pangolin_core::context::RequestContext;
 use pangolin_core::model::{RevokedToken, User, Username};
 use pangolin_core::{Error, Name, Result, TenantId, Timestamp};
 use serde_json::json;
@@ -54,14 +54,14 @@ const BAD_CLIENT: &str = "invalid client credentials";
 impl Services {
     pub async fn login(&self, ctx: &RequestContext, login: PasswordLogin) -> Result<TokenGrant> {
         let account_key = format!("user:{:?}/{}", login.tenant, login.username);
-        self.check_attempts(ctx, &account_key)?;
+        self.check_attempts(ctx, Some(&account_key))?;
         let user = self
             .login_account(login.tenant.as_ref(), &login.username)
             .await?;
         let verified = verify(user.as_ref(), login.password).await?;
         let resource = format!("user/{}", login.username);
         let Some(user) = user.filter(|u| verified && !u.disabled) else {
-            self.note_failure(ctx, &account_key, "auth.login", &resource, None)
+            self.note_failure(ctx, Some(&account_key), "auth.login", &resource, None)
                 .await?;
             return Err(Error::Unauthenticated(BAD_LOGIN.into()));
         };
@@ -96,7 +96,7 @@ impl Services {
         client_secret: &str,
     ) -> Result<TokenGrant> {
         let account_key = format!("client:{client_id}");
-        self.check_attempts(ctx, &account_key)?;
+        self.check_attempts(ctx, Some(&account_key))?;
         let resource = format!("api-key/{client_id}");
         let who = match api_key::from_client_credentials(client_id, client_secret) {
             Ok(parts) => self.authenticate_key(parts).await,
@@ -105,7 +105,7 @@ impl Services {
         let who = match who {
             Ok(who) => who,
             Err(Error::Unauthenticated(_)) => {
-                self.note_failure(ctx, &account_key, "auth.token", &resource, None)
+                self.note_failure(ctx, Some(&account_key), "auth.token", &resource, None)
                     .await?;
                 return Err(Error::Unauthenticated(BAD_CLIENT.into()));
             }
@@ -136,60 +136,6 @@ impl Services {
             AuditResult::Success,
         )
         .with_summary(json!({ "grant-type": "client_credentials", "jti": claims.jti }));
-        self.store().append_audit(&[audit]).await?;
-        Ok(grant)
-    }
-
-    /// OAuth2 token exchange: a valid token of this server for a fresh one of the same
-    /// account (clients refresh this way before their token expires).
-    pub async fn exchange_token(&self, ctx: &RequestContext, token: &str) -> Result<TokenGrant> {
-        if jwt::peek_issuer(token).as_deref() != Some(self.issuer()) {
-            return Err(Error::Unauthenticated(
-                "only this server's tokens can be exchanged".into(),
-            ));
-        }
-        let who = self
-            .authenticate(super::Credential::Bearer(token))
-            .await?
-            .ok_or_else(|| Error::Unauthenticated("a subject token is required".into()))?;
-        let now = pangolin_core::now();
-        let claims = match who.principal.kind {
-            PrincipalKind::ServiceUser => {
-                let tenant = who
-                    .tenant
-                    .ok_or_else(|| Error::internal("service user without tenant"))?;
-                let account = self
-                    .store()
-                    .get_service_user(tenant, who.principal.id.parse()?)
-                    .await?;
-                Claims::for_service_user(
-                    self.issuer(),
-                    Purpose::Access,
-                    &account,
-                    now,
-                    self.token_ttl(),
-                )
-            }
-            _ => {
-                let user = self
-                    .cached_user(who.tenant, who.principal.id.parse()?)
-                    .await?;
-                let mut claims =
-                    Claims::for_user(self.issuer(), Purpose::Access, &user, now, self.token_ttl());
-                claims.groups = who.groups.to_vec();
-                claims
-            }
-        };
-        let grant = self.grant(&claims)?;
-        let audit = event(
-            ctx,
-            who.tenant,
-            &who.principal.id,
-            "auth.token",
-            "token/exchange",
-            AuditResult::Success,
-        )
-        .with_summary(json!({ "grant-type": "token-exchange", "jti": claims.jti }));
         self.store().append_audit(&[audit]).await?;
         Ok(grant)
     }
@@ -270,10 +216,16 @@ impl Services {
         Ok(None)
     }
 
-    fn check_attempts(&self, ctx: &RequestContext, account_key: &str) -> Result<()> {
+    /// `RateLimited` while the account (when the attempt names one) or the client address
+    /// has failed too often.
+    pub(super) fn check_attempts(
+        &self,
+        ctx: &RequestContext,
+        account_key: Option<&str>,
+    ) -> Result<()> {
         let id = self.identity();
-        id.failures_by_account
-            .check(account_key)
+        account_key
+            .map_or(Ok(()), |key| id.failures_by_account.check(key))
             .and_then(|()| match &ctx.client_addr {
                 Some(addr) => id.failures_by_address.check(addr),
                 None => Ok(()),
@@ -281,16 +233,20 @@ impl Services {
             .map_err(limited)
     }
 
-    async fn note_failure(
+    /// Counts a failed attempt against the account (if named) and the client address, and
+    /// audits it.
+    pub(super) async fn note_failure(
         &self,
         ctx: &RequestContext,
-        account_key: &str,
+        account_key: Option<&str>,
         action: &str,
         resource: &str,
         tenant: Option<TenantId>,
     ) -> Result<()> {
         let id = self.identity();
-        let _ = id.failures_by_account.record_failure(account_key);
+        if let Some(key) = account_key {
+            let _ = id.failures_by_account.record_failure(key);
+        }
         if let Some(addr) = &ctx.client_addr {
             let _ = id.failures_by_address.record_failure(addr);
         }
@@ -311,7 +267,7 @@ impl Services {
             .record_success(account_key);
     }
 
-    fn grant(&self, claims: &Claims) -> Result<TokenGrant> {
+    pub(super) fn grant(&self, claims: &Claims) -> Result<TokenGrant> {
         Ok(TokenGrant {
             access_token: self.sign(claims)?,
             expires_in: self.token_ttl().as_secs(),
@@ -319,11 +275,11 @@ impl Services {
         })
     }
 
-    fn issuer(&self) -> &str {
+    pub(super) fn issuer(&self) -> &str {
         &self.settings().auth.issuer
     }
 
-    fn token_ttl(&self) -> Duration {
+    pub(super) fn token_ttl(&self) -> Duration {
         self.settings().auth.access_token_ttl
     }
 }
@@ -349,7 +305,9 @@ fn limited(retry_after: Duration) -> Error {
     }
 }
 
-fn event(
+/// An audit event of an authentication attempt: the acting principal is the account (or
+/// `anonymous`), not the unauthenticated request's.
+pub(super) fn event(
     ctx: &RequestContext,
     tenant: Option<TenantId>,
     principal: &str,

@@ -10,16 +10,20 @@
 mod accounts;
 mod authenticate;
 mod bootstrap;
+mod browser;
 mod caches;
 mod keys;
 mod login;
 mod oidc;
+mod once;
+mod providers;
 mod revocations;
 mod service_users;
+mod token_exchange;
 
 use std::time::Duration;
 
-use pangolin_auth::oidc::OidcProviderConfig;
+use pangolin_auth::oidc::{GithubConfig, OidcProviderConfig};
 use pangolin_auth::rate_limit::{FailureLimiter, LimitConfig};
 use pangolin_core::Name;
 use pangolin_core::model::Tier;
@@ -27,6 +31,7 @@ use pangolin_core::model::Tier;
 pub use accounts::{NewUser, UserUpdate};
 pub use authenticate::{Authenticated, Credential};
 pub use bootstrap::{RootBootstrap, RootOutcome};
+pub use browser::{LoginProvider, ProviderCallback, ProviderKind};
 pub use login::{PasswordLogin, TokenGrant};
 pub use service_users::{MintedApiKey, NewApiKey, NewServiceUser, ServiceUserUpdate};
 
@@ -41,8 +46,13 @@ pub struct AuthSettings {
     pub cache_ttl: Duration,
     /// Failed logins allowed per account and per client address per window.
     pub login_limit: LimitConfig,
-    /// External OpenID Connect issuers whose tokens are accepted.
+    /// External OpenID Connect issuers whose tokens are accepted (and, where enabled, that
+    /// offer browser login).
     pub oidc: Vec<OidcSettings>,
+    /// GitHub browser login.
+    pub github: Option<GithubSettings>,
+    /// Browser login: where it may return to, and how long its one-time values live.
+    pub browser: BrowserSettings,
     /// Where a login without a tenant looks after the root accounts (the bootstrap tenant).
     pub default_login_tenant: Option<Name>,
 }
@@ -59,6 +69,8 @@ impl Default for AuthSettings {
                 max_keys: 100_000,
             },
             oidc: Vec::new(),
+            github: None,
+            browser: BrowserSettings::default(),
             default_login_tenant: None,
         }
     }
@@ -72,6 +84,40 @@ pub struct OidcSettings {
     pub tenant: Name,
     /// Their tier there (never root).
     pub tier: Tier,
+    /// Whether the provider is offered for browser login (needs its `client_id`).
+    pub browser_login: bool,
+}
+
+/// GitHub's OAuth login (browser only: GitHub issues no tokens this server could verify).
+#[derive(Debug, Clone)]
+pub struct GithubSettings {
+    pub config: GithubConfig,
+    /// The tenant first-time users are provisioned into.
+    pub tenant: Name,
+    /// Their tier there (never root).
+    pub tier: Tier,
+}
+
+/// Browser login (authorization code + PKCE through an external provider).
+#[derive(Debug, Clone)]
+pub struct BrowserSettings {
+    /// The exact URLs a login may send the browser back to (with its one-time code).
+    /// Compared as strings: no prefixes, no patterns.
+    pub redirect_uris: Vec<String>,
+    /// How long a login may take at the provider (the lifetime of its `state`).
+    pub state_ttl: Duration,
+    /// How long the one-time code handed to the UI may wait for its exchange.
+    pub exchange_ttl: Duration,
+}
+
+impl Default for BrowserSettings {
+    fn default() -> Self {
+        BrowserSettings {
+            redirect_uris: Vec::new(),
+            state_ttl: Duration::from_secs(600),
+            exchange_ttl: Duration::from_secs(60),
+        }
+    }
 }
 
 /// The identity part of the service layer's state.
@@ -81,7 +127,7 @@ pub(crate) struct IdentityState {
     caches: caches::AuthCaches,
     failures_by_account: FailureLimiter,
     failures_by_address: FailureLimiter,
-    oidc: Vec<oidc::Provider>,
+    providers: providers::Providers,
 }
 
 impl IdentityState {
@@ -92,7 +138,7 @@ impl IdentityState {
             caches: caches::AuthCaches::new(settings.cache_ttl),
             failures_by_account: FailureLimiter::new(settings.login_limit),
             failures_by_address: FailureLimiter::new(settings.login_limit),
-            oidc: oidc::Provider::all(&settings.oidc)?,
+            providers: providers::Providers::new(settings)?,
         })
     }
 }

@@ -3,60 +3,31 @@
 
 use std::sync::Arc;
 
-use pangolin_auth::oidc::{ExternalLogin, OidcOptions, OidcVerifier};
+use pangolin_auth::oidc::ExternalLogin;
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Tier, User, Username};
-use pangolin_core::{Error, Name, Result};
+use pangolin_core::model::{User, Username};
+use pangolin_core::{Error, Result};
 
-use super::OidcSettings;
 use super::authenticate::{Authenticated, user_principal};
+use super::providers::{Landing, OidcProvider};
 use crate::Services;
 
-/// A configured external issuer.
-pub(crate) struct Provider {
-    pub(crate) verifier: OidcVerifier,
-    tenant: Name,
-    tier: Tier,
-}
-
-impl Provider {
-    pub(crate) fn all(settings: &[OidcSettings]) -> Result<Vec<Provider>> {
-        settings
-            .iter()
-            .map(|s| {
-                if s.tier == Tier::Root {
-                    return Err(Error::invalid("external users cannot be root"));
-                }
-                Ok(Provider {
-                    verifier: OidcVerifier::new(s.provider.clone(), OidcOptions::default())?,
-                    tenant: s.tenant.clone(),
-                    tier: s.tier,
-                })
-            })
-            .collect()
-    }
-
-    fn issuer(&self) -> &str {
-        &self.verifier.config().issuer
-    }
-}
-
 impl Services {
-    pub(crate) fn oidc_provider(&self, issuer: &str) -> Option<&Provider> {
-        self.identity().oidc.iter().find(|p| p.issuer() == issuer)
+    pub(crate) fn oidc_provider(&self, issuer: &str) -> Option<&OidcProvider> {
+        self.identity().providers.by_issuer(issuer)
     }
 
     pub(crate) async fn authenticate_oidc(
         &self,
-        provider: &Provider,
+        provider: &OidcProvider,
         token: &str,
     ) -> Result<Authenticated> {
         let login = provider
             .verifier
             .verify(token, pangolin_core::now())
             .await?;
-        let user = self.external_account(provider, &login).await?;
+        let user = self.external_account(&provider.landing, &login).await?;
         if user.disabled {
             return Err(Error::Unauthenticated("the account is disabled".into()));
         }
@@ -65,10 +36,12 @@ impl Services {
         Ok(who)
     }
 
-    /// The account linked to an external identity, created on first use.
+    /// The account linked to an external identity, created on first use in the provider's
+    /// tenant (`landing`). Bearer tokens and browser logins share this, so one person is one
+    /// account however they log in through the same provider.
     pub(crate) async fn external_account(
         &self,
-        provider: &Provider,
+        landing: &Landing,
         login: &ExternalLogin,
     ) -> Result<Arc<User>> {
         let caches = &self.identity().caches;
@@ -81,7 +54,7 @@ impl Services {
         }
         let user = match self.store().get_user_by_external(&login.identity).await {
             Ok(user) => user,
-            Err(Error::NotFound { .. }) => self.provision(provider, login).await?,
+            Err(Error::NotFound { .. }) => self.provision(landing, login).await?,
             Err(e) => return Err(e),
         };
         let user = Arc::new(user);
@@ -92,14 +65,14 @@ impl Services {
     /// Creates the account of a first-time external user in the provider's tenant. A name
     /// already taken there gets the subject appended; a concurrent first login of the same
     /// identity wins the race and is read back.
-    async fn provision(&self, provider: &Provider, login: &ExternalLogin) -> Result<User> {
-        let tenant = self.store().get_tenant_by_name(&provider.tenant).await?;
+    async fn provision(&self, landing: &Landing, login: &ExternalLogin) -> Result<User> {
+        let tenant = self.store().get_tenant_by_name(&landing.tenant).await?;
         let preferred = Username::new(login.name.clone())
             .or_else(|_| Username::new(login.identity.subject.clone()))?;
         let fallback = Username::new(format!("{}#{}", login.name, login.identity.subject))
             .unwrap_or_else(|_| preferred.clone());
         for name in [preferred, fallback] {
-            let mut user = User::new(Some(tenant.id), name, provider.tier);
+            let mut user = User::new(Some(tenant.id), name, landing.tier);
             user.email = login.email.clone();
             user.external = Some(login.identity.clone());
             let audit = RequestContext::system(tenant.id)

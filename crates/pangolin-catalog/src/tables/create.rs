@@ -14,6 +14,7 @@ use pangolin_store::{Change, Expected};
 
 use super::LoadedTable;
 use super::files::{NewMetadata, built, delete_quietly};
+use super::load::client_config;
 use super::locations::{base_location, table_location};
 use crate::{CachedMetadata, Prefix, Services, guard};
 
@@ -52,12 +53,25 @@ impl Services {
         let staged = request.stage_create.unwrap_or(false);
         let new = NewMetadata::first(initial_metadata(request, location)?)?;
         if staged {
+            // Writers (DuckDB) put data files before the create commits: they need access now.
+            let access = match ctx.delegation.is_requested() {
+                true => {
+                    let table =
+                        target
+                            .handle
+                            .placed_content(&ns.ident, ContentKind::Table, content_id);
+                    self.delegate(ctx, &target, &table, new.metadata.location())
+                        .await
+                }
+                false => Default::default(),
+            };
             return Ok(LoadedTable {
-                config: Default::default(),
+                config: client_config(&target.handle.warehouse.storage),
                 ident,
                 content_id,
                 metadata_location: None,
                 metadata: Arc::new(CachedMetadata::new(new.json.clone())),
+                access,
             });
         }
         new.write(target.io()).await?;
@@ -93,7 +107,16 @@ impl Services {
         }
         self.cache_metadata(target.catalog_id(), &location, new.cache_entry());
         let content = self.content(&target, &ident, ContentKind::Table).await?;
-        self.loaded_table(&target, content).await
+        // Only a delegated load pays for anything here.
+        let delegated = ctx.delegation.is_requested().then(|| {
+            let resource = target.handle.content_resource(&content);
+            (resource, content.location.clone())
+        });
+        let mut table = self.loaded_table(&target, content).await?;
+        if let Some((resource, location)) = delegated {
+            table.access = self.delegate(ctx, &target, &resource, &location).await;
+        }
+        Ok(table)
     }
 
     /// `AlreadyExists` when a table or view already holds the name.

@@ -33,7 +33,15 @@ impl Services {
         if if_none_match.is_some_and(|inm| etag_matches(inm, &tag)) {
             return Ok(LoadOutcome::NotModified { etag: tag });
         }
-        let table = self.loaded_table(&target, content).await?;
+        // Only a delegated load pays for anything here.
+        let delegated = ctx.delegation.is_requested().then(|| {
+            let resource = target.handle.content_resource(&content);
+            (resource, content.location.clone())
+        });
+        let mut table = self.loaded_table(&target, content).await?;
+        if let Some((resource, location)) = delegated {
+            table.access = self.delegate(ctx, &target, &resource, &location).await;
+        }
         Ok(LoadOutcome::Loaded { table, mode })
     }
 
@@ -129,6 +137,7 @@ impl Services {
             content_id: content.content_id,
             metadata_location: Some(content.metadata_location),
             metadata,
+            access: Default::default(),
         })
     }
 
@@ -185,7 +194,7 @@ fn etag_matches(header: &str, tag: &str) -> bool {
 }
 
 /// Non-secret FileIO settings clients need to reach the table's storage.
-fn client_config(storage: &StorageProfile) -> BTreeMap<String, String> {
+pub(crate) fn client_config(storage: &StorageProfile) -> BTreeMap<String, String> {
     let mut config = BTreeMap::new();
     if let StorageProfile::S3(s3) = storage {
         config.insert("s3.region".into(), s3.region.clone());

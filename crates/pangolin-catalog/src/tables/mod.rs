@@ -1,5 +1,6 @@
 //! Iceberg table operations.
 
+mod access;
 mod commit;
 mod create;
 mod drop;
@@ -21,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::CachedMetadata;
 
+pub use access::TableAccess;
 pub use commit::{Committed, TableChange};
 
 /// Which snapshots a load returns (`snapshots=all|refs`).
@@ -57,8 +59,10 @@ pub struct LoadedTable {
     /// `None` for a staged create: nothing is committed yet.
     pub metadata_location: Option<String>,
     pub metadata: Arc<CachedMetadata>,
-    /// Table-specific client configuration (FileIO settings, later vended credentials).
+    /// Table-specific client configuration (FileIO settings; never secrets).
     pub config: BTreeMap<String, String>,
+    /// Delegated storage access for this caller only: never cached, never part of the ETag.
+    pub access: TableAccess,
 }
 
 impl LoadedTable {

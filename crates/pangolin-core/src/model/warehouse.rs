@@ -80,6 +80,17 @@ pub struct AzureProfile {
     /// Blob endpoint override for emulators (e.g. `https://127.0.0.1:10001/devstoreaccount1`).
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// The account has a hierarchical namespace (ADLS Gen2): vended SAS tokens are then scoped
+    /// to the table's directory instead of the whole container.
+    #[serde(default)]
+    pub hierarchical_namespace: bool,
+    /// Microsoft Entra authority for client-credential secrets (sovereign clouds, tests);
+    /// default `https://login.microsoftonline.com`.
+    #[serde(default)]
+    pub authority_host: Option<String>,
+    /// Lifetime of vended SAS tokens; default one hour.
+    #[serde(default)]
+    pub sas_duration_seconds: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +102,13 @@ pub struct GcsProfile {
     /// Endpoint override for emulators.
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// Downscope vended tokens with a Credential Access Boundary to the table's prefix.
+    /// Needs Google's STS (or `sts-endpoint`); off by default because emulators lack it.
+    #[serde(default)]
+    pub downscope: bool,
+    /// Token exchange endpoint for downscoping; default `https://sts.googleapis.com/v1/token`.
+    #[serde(default)]
+    pub sts_endpoint: Option<String>,
 }
 
 impl StorageProfile {
@@ -106,6 +124,9 @@ impl StorageProfile {
             StorageProfile::S3(s) => {
                 check_bucket("storage.bucket", &s.bucket)?;
                 check_required("storage.region", &s.region)?;
+                if let Some(endpoint) = &s.endpoint {
+                    check_s3_endpoint(endpoint, s.path_style_access)?;
+                }
                 check_prefix(&s.key_prefix)
             }
             StorageProfile::Azure(a) => {
@@ -243,6 +264,36 @@ fn check_bucket(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// An S3 endpoint is an http(s) URL; virtual-hosted-style requests put the bucket into the
+/// host name, which an IP address cannot take, so those endpoints need path-style access.
+fn check_s3_endpoint(endpoint: &str, path_style: bool) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::invalid(format!(
+            "storage.endpoint {endpoint:?}: {why}"
+        )))
+    };
+    let Some(rest) = endpoint
+        .strip_prefix("http://")
+        .or_else(|| endpoint.strip_prefix("https://"))
+    else {
+        return bad("must be an http:// or https:// URL");
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("has no valid host");
+    }
+    if !path_style && host.parse::<std::net::IpAddr>().is_ok() {
+        return Err(Error::invalid(format!(
+            "storage.path-style-access must be true for an endpoint addressed by IP ({endpoint})"
+        )));
+    }
+    Ok(())
+}
+
 fn check_prefix(prefix: &Option<String>) -> Result<()> {
     match prefix {
         Some(p) if !p.is_empty() => check_path("storage.key-prefix", p),
@@ -288,6 +339,30 @@ mod tests {
         let err = s3(Some("a/../b")).validate().unwrap_err().to_string();
         assert!(err.contains("key-prefix"), "{err}");
         assert!(s3(None).validate().is_ok());
+    }
+
+    #[test]
+    fn s3_endpoints_are_urls_and_ips_need_path_style() {
+        let with = |endpoint: &str, path_style: bool| {
+            StorageProfile::S3(S3Profile {
+                endpoint: Some(endpoint.into()),
+                path_style_access: path_style,
+                ..match s3(None) {
+                    StorageProfile::S3(p) => p,
+                    _ => unreachable!(),
+                }
+            })
+            .validate()
+        };
+        assert!(with("http://127.0.0.1:9000", true).is_ok());
+        assert!(with("https://minio.example:9000/", false).is_ok());
+        let e = with("http://127.0.0.1:9000", false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("path-style-access"), "{e}");
+        assert!(with("http://[::1]:9000", false).is_err());
+        assert!(with("ftp://x", true).is_err());
+        assert!(with("http://", true).is_err());
     }
 
     #[test]

@@ -4,6 +4,8 @@
 mod auth;
 mod error;
 mod load;
+mod login;
+mod login_checks;
 mod secret;
 mod validate;
 
@@ -18,6 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub use auth::AuthConfig;
 pub use error::{ConfigError, ConfigErrors};
 pub use load::{Sources, load};
+pub use login::{GithubLoginConfig, OidcConfig, Preset};
 pub use secret::{Dsn, Secret, StorageSecret};
 
 /// The port Iceberg REST catalogs conventionally use.

@@ -15,6 +15,7 @@ pub(super) fn finish(mut config: Config) -> Result<Config, ConfigErrors> {
     read_key_file(&mut config, &mut errors);
     read_root_password_file(&mut config, &mut errors);
     check_auth(&config, &mut errors);
+    super::login_checks::finish(&mut config.auth, &mut errors);
     check_store(&config, &mut errors);
     check_key(&config, &mut errors);
     check_log(&config, &mut errors);
@@ -91,11 +92,11 @@ fn check_auth(config: &Config, errors: &mut Vec<ConfigError>) {
     }
 }
 
-fn both(a: &str, b: &str) -> ConfigError {
+pub(super) fn both(a: &str, b: &str) -> ConfigError {
     ConfigError::new(a, format!("set either {a} or {b}, not both"))
 }
 
-fn read_secret_file(path: &Path) -> Result<String, String> {
+pub(super) fn read_secret_file(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path)
         .map(|s| s.trim().to_owned())
         .map_err(|e| format!("cannot read {}: {e}", path.display()))

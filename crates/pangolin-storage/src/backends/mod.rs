@@ -1,11 +1,12 @@
 //! One module per storage kind: each turns a typed profile plus the opened secret into an
 //! `object_store` rooted at the warehouse's base location (bucket + key prefix, or root dir).
-//! Credential vending will live next to these builders.
+//! `vended` builds the same stores from a vended credential (for warehouse validation).
 
 mod azure;
 mod file;
 mod gcs;
 mod s3;
+pub(crate) mod vended;
 
 pub use s3::S3_CONDITIONAL_PUT_PROPERTY;
 

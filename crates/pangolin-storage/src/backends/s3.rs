@@ -69,7 +69,7 @@ fn conditional_put(properties: &Properties) -> S3ConditionalPut {
 
 /// object_store uses a custom endpoint as the bucket's own endpoint when requests are
 /// virtual-hosted, so the bucket goes into the host name (as AWS SDKs do).
-fn bucket_endpoint(endpoint: &str, bucket: &str, path_style: bool) -> String {
+pub(super) fn bucket_endpoint(endpoint: &str, bucket: &str, path_style: bool) -> String {
     let endpoint = endpoint.trim_end_matches('/');
     match endpoint.split_once("://") {
         Some((scheme, host)) if !path_style && !host.starts_with(&format!("{bucket}.")) => {

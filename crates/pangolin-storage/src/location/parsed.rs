@@ -65,6 +65,17 @@ impl Parsed {
         self.root == other.root && other.segments.starts_with(&self.segments)
     }
 
+    /// The authority as written: the bucket, `container@account.<host>` for Azure, empty for
+    /// files.
+    pub(crate) fn authority(&self) -> &str {
+        &self.authority
+    }
+
+    /// The object key (segments joined with `/`, no leading or trailing slash).
+    pub(crate) fn key(&self) -> String {
+        self.segments.join("/")
+    }
+
     /// The segments of `other` below this location, if `other` is within it.
     pub(crate) fn relative<'a>(&self, other: &'a Parsed) -> Option<&'a [String]> {
         self.contains(other)

@@ -24,7 +24,10 @@ use uuid::Uuid;
 pub(crate) trait RowExt {
     fn text(&self, col: &str) -> Result<String>;
     fn opt_text(&self, col: &str) -> Result<Option<String>>;
+    /// An `integer` column (32 bits in Postgres).
     fn int(&self, col: &str) -> Result<i64>;
+    /// A `bigint` column or a `COUNT(*)` (64 bits everywhere).
+    fn big(&self, col: &str) -> Result<i64>;
     fn uuid(&self, col: &str) -> Result<Uuid>;
     fn opt_uuid(&self, col: &str) -> Result<Option<Uuid>>;
     fn ts(&self, col: &str) -> Result<Timestamp>;

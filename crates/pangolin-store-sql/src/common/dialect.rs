@@ -12,6 +12,7 @@ use pangolin_core::{CatalogId, ContentId, NamespaceIdent, Result, TableIdent, Ti
 use pangolin_store::CommitRequest;
 use pangolin_store::locations::Occupant;
 
+use crate::common::AuditSeal;
 use crate::common::decode::{DbId, RowExt};
 use crate::common::plan::Plan;
 use crate::store::{portable, portable_files};
@@ -75,13 +76,25 @@ pub(crate) trait Dialect: sqlx::Database<Row: RowExt> + Sized {
         schema: Option<&str>,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    /// Writes audit events inside the caller's transaction; an id written twice keeps the
-    /// last version, as the memory backend does.
+    /// Writes audit events (unsealed) inside the caller's transaction; an id written twice
+    /// keeps the last version while unsealed, and a sealed event is never changed, as the
+    /// memory backend does.
     fn insert_audit(
         conn: &mut Self::Connection,
         events: &[AuditEvent],
     ) -> impl Future<Output = Result<()>> + Send {
         portable::insert_audit::<Self>(conn, events)
+    }
+
+    /// Writes the seals onto their events (of chain `chain_key`), each only while unsealed;
+    /// `Conflict` (nothing written) when one was sealed meanwhile. The caller holds the
+    /// chain's lock, so that means a sealer that ignored it.
+    fn seal_audit(
+        conn: &mut Self::Connection,
+        chain_key: &str,
+        seals: &[AuditSeal],
+    ) -> impl Future<Output = Result<()>> + Send {
+        portable::seal_audit::<Self>(conn, chain_key, seals)
     }
 
     /// Which of `namespaces` exist in the catalog.

@@ -10,7 +10,7 @@ pub(crate) mod state;
 
 use chrono::SubsecRound;
 use pangolin_core::model::{ContentKind, Operation};
-use pangolin_core::{Error, PageRequest, Result, Timestamp};
+use pangolin_core::{AuditId, Error, PageRequest, Result, Timestamp};
 use serde::Serialize;
 
 /// JSON text for a JSON column (SQLite `TEXT`, Postgres `json`).
@@ -27,6 +27,14 @@ pub(crate) fn to_opt_json<T: Serialize>(value: Option<&T>) -> Result<Option<Stri
 /// round) makes both backends store the same instant for a finer input.
 pub(crate) fn micros(t: Timestamp) -> Timestamp {
     t.trunc_subsecs(6)
+}
+
+/// What the sealer writes onto one audit event (see `AuditStore::seal_audit`).
+pub(crate) struct AuditSeal {
+    pub id: AuditId,
+    pub seq: i64,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 /// How an operation is stored, as its columns.

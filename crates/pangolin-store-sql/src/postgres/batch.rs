@@ -10,6 +10,7 @@ use pangolin_core::{AuditId, CatalogId, Error, Kind, NamespaceIdent, Result};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::common::AuditSeal;
 use crate::common::decode::DbId;
 use crate::common::error::DbResultExt;
 use crate::common::{decode, micros, to_json};
@@ -38,7 +39,8 @@ pub(super) async fn insert_audit(conn: &mut PgConnection, events: &[AuditEvent])
              principal = excluded.principal, action = excluded.action,
              resource = excluded.resource, result = excluded.result,
              request_id = excluded.request_id, client_addr = excluded.client_addr,
-             user_agent = excluded.user_agent, summary = excluded.summary",
+             user_agent = excluded.user_agent, summary = excluded.summary
+         WHERE audit_events.seq IS NULL",
     )
     .bind(events.iter().map(|e| e.id.uuid()).collect::<Vec<_>>())
     .bind(events.iter().map(|e| micros(e.time)).collect::<Vec<_>>())
@@ -65,6 +67,39 @@ pub(super) async fn insert_audit(conn: &mut PgConnection, events: &[AuditEvent])
     .await
     .db()
     .map(drop)
+}
+
+/// [`crate::common::dialect::Dialect::seal_audit`] in one statement.
+pub(super) async fn seal_audit(
+    conn: &mut PgConnection,
+    chain_key: &str,
+    seals: &[AuditSeal],
+) -> Result<()> {
+    let changed = sqlx::query(
+        "UPDATE audit_events AS a
+         SET chain_key = $1, seq = u.seq, prev_hash = u.prev_hash, hash = u.hash
+         FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[])
+             AS u(id, seq, prev_hash, hash)
+         WHERE a.id = u.id AND a.seq IS NULL",
+    )
+    .bind(chain_key)
+    .bind(seals.iter().map(|s| s.id.uuid()).collect::<Vec<_>>())
+    .bind(seals.iter().map(|s| s.seq).collect::<Vec<_>>())
+    .bind(
+        seals
+            .iter()
+            .map(|s| s.prev_hash.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(seals.iter().map(|s| s.hash.as_str()).collect::<Vec<_>>())
+    .execute(conn)
+    .await
+    .db()?
+    .rows_affected();
+    if changed != seals.len() as u64 {
+        return Err(crate::store::portable::sealed_meanwhile());
+    }
+    Ok(())
 }
 
 pub(super) async fn existing_namespaces(

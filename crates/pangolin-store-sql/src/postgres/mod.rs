@@ -18,6 +18,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, Pool, Postgres};
 
 use crate::PostgresOptions;
+use crate::common::AuditSeal;
 use crate::common::dialect::Dialect;
 use crate::common::error::{DbResultExt, migrate_error};
 use crate::common::plan::Plan;
@@ -51,6 +52,14 @@ impl Dialect for Postgres {
 
     async fn insert_audit(conn: &mut PgConnection, events: &[AuditEvent]) -> Result<()> {
         batch::insert_audit(conn, events).await
+    }
+
+    async fn seal_audit(
+        conn: &mut PgConnection,
+        chain_key: &str,
+        seals: &[AuditSeal],
+    ) -> Result<()> {
+        batch::seal_audit(conn, chain_key, seals).await
     }
 
     async fn existing_namespaces(

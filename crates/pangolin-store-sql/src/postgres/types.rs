@@ -128,6 +128,10 @@ impl RowExt for PgRow {
         get::<i32>(self, col).map(i64::from)
     }
 
+    fn big(&self, col: &str) -> Result<i64> {
+        get(self, col)
+    }
+
     fn uuid(&self, col: &str) -> Result<Uuid> {
         get(self, col)
     }

@@ -117,6 +117,10 @@ impl RowExt for SqliteRow {
         get(self, col)
     }
 
+    fn big(&self, col: &str) -> Result<i64> {
+        get(self, col)
+    }
+
     fn uuid(&self, col: &str) -> Result<Uuid> {
         parse_uuid(col, &get::<String>(self, col)?)
     }

@@ -1,19 +1,24 @@
-use async_trait::async_trait;
-use pangolin_core::audit::AuditEvent;
-use pangolin_core::{AuditId, Error, Page, PageRequest, Result, Timestamp};
-use pangolin_store::{AuditFilter, AuditStore, IdempotencyRecord, IdempotencyStore};
+//! The audit log: writes ride along with mutations ([`Dialect::insert_audit`]); reads list and
+//! count with filters; the chain operations are in [`super::audit_chain`].
 
+use async_trait::async_trait;
+use pangolin_core::audit::{AuditChainHead, AuditEvent, SealedAuditEvent};
+use pangolin_core::{AuditId, Error, Page, PageRequest, Result, TenantId};
+use pangolin_store::{AuditFilter, AuditStore};
+
+use super::audit_chain;
 use super::{Access, SqlStore};
 use crate::common::dialect::{Dialect, Stmt};
 use crate::common::error::DbResultExt;
 use crate::common::{decode, row_limit};
 
-/// The audit query with the page cursor condition spliced in (`$9` is the cursor). A filter
-/// that is not set is bound as NULL and matches everything.
+/// An audit query: `$select`, the filter (`$1`–`$7`; a filter that is not set is bound as
+/// NULL and matches everything) with `$cursor` spliced in before it, then `$tail`.
 macro_rules! audit_query {
-    ($cursor:literal) => {
+    ($select:literal, $cursor:literal, $tail:literal) => {
         concat!(
-            "SELECT * FROM audit_events WHERE ",
+            $select,
+            " FROM audit_events WHERE ",
             $cursor,
             " ($1 IS NULL OR tenant_id = $1)
               AND ($2 IS NULL OR principal = $2)
@@ -21,10 +26,21 @@ macro_rules! audit_query {
               AND ($4 IS NULL OR resource = $4)
               AND ($5 IS NULL OR result = $5)
               AND ($6 IS NULL OR time >= $6)
-              AND ($7 IS NULL OR time < $7)
-            ORDER BY id DESC LIMIT $8"
+              AND ($7 IS NULL OR time < $7) ",
+            $tail
         )
     };
+}
+
+/// Binds `$1`–`$7` of [`audit_query!`].
+fn bind_filter<S: Stmt>(stmt: S, filter: &AuditFilter) -> S {
+    stmt.opt_id(filter.tenant)
+        .opt_text(filter.principal.as_deref())
+        .opt_text(filter.action.as_deref())
+        .opt_text(filter.resource.as_deref())
+        .opt_text(filter.result.map(|r| r.as_str()))
+        .opt_ts(filter.since)
+        .opt_ts(filter.until)
 }
 
 #[async_trait]
@@ -48,17 +64,10 @@ impl<DB: Dialect> AuditStore for SqlStore<DB> {
             .transpose()
             .map_err(|_| Error::invalid("invalid page token for the audit log"))?;
         let stmt = DB::stmt(match before {
-            None => audit_query!(""),
-            Some(_) => audit_query!("id < $9 AND"),
-        })
-        .opt_id(filter.tenant)
-        .opt_text(filter.principal.as_deref())
-        .opt_text(filter.action.as_deref())
-        .opt_text(filter.resource.as_deref())
-        .opt_text(filter.result.map(|r| r.as_str()))
-        .opt_ts(filter.since)
-        .opt_ts(filter.until)
-        .int(row_limit(page));
+            None => audit_query!("SELECT *", "", "ORDER BY id DESC LIMIT $8"),
+            Some(_) => audit_query!("SELECT *", "id < $9 AND", "ORDER BY id DESC LIMIT $8"),
+        });
+        let stmt = bind_filter(stmt, filter).int(row_limit(page));
         let stmt = match before {
             Some(before) => stmt.id(before),
             None => stmt,
@@ -67,55 +76,35 @@ impl<DB: Dialect> AuditStore for SqlStore<DB> {
         let events = decode::all(&rows, decode::audit_event)?;
         Ok(Page::from_rows(events, page, |e| e.id.to_string()))
     }
-}
 
-#[async_trait]
-impl<DB: Dialect> IdempotencyStore for SqlStore<DB> {
-    async fn get_idempotency(
-        &self,
-        scope: &str,
-        key: &str,
-        now: Timestamp,
-    ) -> Result<Option<IdempotencyRecord>> {
-        let row =
-            DB::stmt("SELECT * FROM idempotency WHERE scope = $1 AND key = $2 AND expires_at > $3")
-                .text(scope)
-                .text(key)
-                .ts(now)
-                .fetch_optional(&mut *self.conn().await?)
-                .await
-                .db()?;
-        row.as_ref().map(decode::idempotency).transpose()
-    }
-
-    async fn put_idempotency(&self, r: &IdempotencyRecord) -> Result<bool> {
-        // One statement: an expired record is replaced, an unexpired one wins.
-        let stored = DB::stmt(
-            "INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint,
-                 status = excluded.status, body = excluded.body,
-                 created_at = excluded.created_at, expires_at = excluded.expires_at
-             WHERE idempotency.expires_at <= excluded.created_at",
-        )
-        .text(&r.scope)
-        .text(&r.key)
-        .text(&r.fingerprint)
-        .int(i64::from(r.status))
-        .text(&r.body)
-        .ts(r.created_at)
-        .ts(r.expires_at)
-        .execute(&mut *self.conn().await?)
-        .await
-        .db()?;
-        Ok(stored > 0)
-    }
-
-    async fn purge_idempotency(&self, now: Timestamp) -> Result<u64> {
-        DB::stmt("DELETE FROM idempotency WHERE expires_at <= $1")
-            .ts(now)
-            .execute(&mut *self.conn().await?)
+    async fn count_audit(&self, filter: &AuditFilter) -> Result<u64> {
+        let stmt = DB::stmt(audit_query!("SELECT COUNT(*) AS n", "", ""));
+        let row = bind_filter(stmt, filter)
+            .fetch_optional(&mut *self.conn().await?)
             .await
-            .db()
+            .db()?;
+        let n = row.map(|r| decode::RowExt::big(&r, "n")).transpose()?;
+        Ok(n.map_or(0, |n| n.max(0) as u64))
+    }
+
+    async fn seal_audit(&self, limit: usize) -> Result<u64> {
+        audit_chain::seal(self, limit).await
+    }
+
+    async fn audit_chain(
+        &self,
+        chain: Option<TenantId>,
+        after_seq: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<SealedAuditEvent>> {
+        audit_chain::read(self, chain, after_seq, limit).await
+    }
+
+    async fn audit_chain_head(&self, chain: Option<TenantId>) -> Result<Option<AuditChainHead>> {
+        audit_chain::head(self, chain).await
+    }
+
+    async fn audit_chain_heads(&self) -> Result<Vec<AuditChainHead>> {
+        audit_chain::heads(self).await
     }
 }

@@ -4,6 +4,7 @@
 
 mod access;
 mod audit;
+mod audit_chain;
 mod catalogs;
 mod commit;
 mod contents;
@@ -11,6 +12,7 @@ mod dag;
 mod forget;
 mod grants;
 mod history;
+mod idempotency;
 mod keys;
 mod merges;
 mod namespaces;

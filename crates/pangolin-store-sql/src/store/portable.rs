@@ -10,6 +10,7 @@ use pangolin_core::{CatalogId, Error, Kind, NamespaceIdent, Result, TableIdent};
 use pangolin_store::CommitRequest;
 use pangolin_store::rules;
 
+use crate::common::AuditSeal;
 use crate::common::dialect::{Dialect, Stmt};
 use crate::common::error::DbResultExt;
 use crate::common::plan::Plan;
@@ -28,7 +29,8 @@ pub(crate) async fn insert_audit<DB: Dialect>(
                  principal = excluded.principal, action = excluded.action,
                  resource = excluded.resource, result = excluded.result,
                  request_id = excluded.request_id, client_addr = excluded.client_addr,
-                 user_agent = excluded.user_agent, summary = excluded.summary",
+                 user_agent = excluded.user_agent, summary = excluded.summary
+             WHERE audit_events.seq IS NULL",
         )
         .id(e.id)
         .ts(e.time)
@@ -46,6 +48,39 @@ pub(crate) async fn insert_audit<DB: Dialect>(
         .db()?;
     }
     Ok(())
+}
+
+pub(crate) async fn seal_audit<DB: Dialect>(
+    conn: &mut DB::Connection,
+    chain_key: &str,
+    seals: &[AuditSeal],
+) -> Result<()> {
+    for seal in seals {
+        let changed = DB::stmt(
+            "UPDATE audit_events SET chain_key = $1, seq = $2, prev_hash = $3, hash = $4
+             WHERE id = $5 AND seq IS NULL",
+        )
+        .text(chain_key)
+        .int(seal.seq)
+        .text(&seal.prev_hash)
+        .text(&seal.hash)
+        .id(seal.id)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+        if changed != 1 {
+            return Err(sealed_meanwhile());
+        }
+    }
+    Ok(())
+}
+
+/// An event the sealer read as unsealed was sealed by someone else.
+pub(crate) fn sealed_meanwhile() -> Error {
+    Error::conflict(
+        "an audit event was sealed by another sealer meanwhile",
+        None,
+    )
 }
 
 pub(crate) async fn existing_namespaces<DB: Dialect>(

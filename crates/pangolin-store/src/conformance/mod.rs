@@ -84,6 +84,8 @@ mod admin;
 mod api_keys;
 mod atomicity;
 mod audit;
+mod audit_chain;
+mod audit_chain_races;
 mod audit_filters;
 mod catalogs;
 mod commits;
@@ -137,6 +139,8 @@ pub fn cases() -> Vec<Case> {
         merge_commits::cases(),
         audit::cases(),
         audit_filters::cases(),
+        audit_chain::cases(),
+        audit_chain_races::cases(),
         idempotency::cases(),
         admin::cases(),
         pagination::cases(),

@@ -1,58 +1,8 @@
 use async_trait::async_trait;
-use pangolin_core::audit::AuditEvent;
-use pangolin_core::{AuditId, Error, Page, PageRequest, Result, Timestamp};
+use pangolin_core::{Result, Timestamp};
 
 use super::MemoryStore;
-use crate::{AuditFilter, AuditStore, IdempotencyRecord, IdempotencyStore, StoreAdmin};
-
-/// Whether `event` passes every filter that is set.
-pub(crate) fn audit_matches(filter: &AuditFilter, event: &AuditEvent) -> bool {
-    filter.tenant.is_none_or(|t| event.tenant_id == Some(t))
-        && filter
-            .principal
-            .as_ref()
-            .is_none_or(|p| &event.principal == p)
-        && filter.action.as_ref().is_none_or(|a| &event.action == a)
-        && filter
-            .resource
-            .as_ref()
-            .is_none_or(|r| &event.resource == r)
-        && filter.result.is_none_or(|r| event.result == r)
-        && filter.since.is_none_or(|t| event.time >= t)
-        && filter.until.is_none_or(|t| event.time < t)
-}
-
-#[async_trait]
-impl AuditStore for MemoryStore {
-    async fn append_audit(&self, events: &[AuditEvent]) -> Result<()> {
-        self.state.lock().record(events);
-        Ok(())
-    }
-
-    async fn list_audit(
-        &self,
-        filter: &AuditFilter,
-        page: &PageRequest,
-    ) -> Result<Page<AuditEvent>> {
-        // Newest first: the cursor is the id of the last event returned.
-        let before = page
-            .after_key()
-            .map(|k| k.parse::<AuditId>())
-            .transpose()
-            .map_err(|_| Error::invalid("invalid page token for the audit log"))?;
-        let s = self.state.lock();
-        let rows: Vec<AuditEvent> = s
-            .audit
-            .values()
-            .rev()
-            .filter(|e| before.is_none_or(|b| e.id < b))
-            .filter(|e| audit_matches(filter, e))
-            .take(page.fetch_limit().unwrap_or(usize::MAX))
-            .cloned()
-            .collect();
-        Ok(Page::from_rows(rows, page, |e| e.id.to_string()))
-    }
-}
+use crate::{IdempotencyRecord, IdempotencyStore, StoreAdmin};
 
 #[async_trait]
 impl IdempotencyStore for MemoryStore {

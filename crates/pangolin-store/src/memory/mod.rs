@@ -3,6 +3,7 @@
 //! ephemeral servers, not for production.
 
 mod access;
+mod audit;
 mod catalogs;
 mod commit;
 mod contents;
@@ -15,6 +16,8 @@ mod misc;
 mod namespaces;
 mod refs;
 mod service_users;
+#[cfg(feature = "testing")]
+mod tamper;
 mod tenants;
 mod users;
 
@@ -67,7 +70,9 @@ struct State {
     merges: BTreeMap<MergeId, MergeOperation>,
     /// Keyed by (catalog, metadata location).
     metadata: HashMap<(CatalogId, String), Arc<str>>,
-    audit: BTreeMap<AuditId, AuditEvent>,
+    audit: BTreeMap<AuditId, audit::AuditRow>,
+    /// The head (seq, hash) of every chain that has sealed records.
+    audit_heads: BTreeMap<Option<TenantId>, (u64, String)>,
     idempotency: HashMap<(String, String), IdempotencyRecord>,
     users: BTreeMap<UserId, User>,
     service_users: BTreeMap<ServiceUserId, ServiceUser>,
@@ -87,7 +92,7 @@ struct State {
 impl State {
     fn record(&mut self, events: &[AuditEvent]) {
         for e in events {
-            self.audit.insert(e.id, e.clone());
+            audit::record(&mut self.audit, e);
         }
     }
 }

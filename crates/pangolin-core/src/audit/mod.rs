@@ -1,5 +1,10 @@
 //! Audit records. The store writes them in the same transaction as the mutation they
-//! describe, so a successful mutation can never lack its record.
+//! describe, so a successful mutation can never lack its record; a sealer links them into
+//! per-tenant hash chains afterwards ([`chain`]), so later edits and deletions show.
+
+mod chain;
+
+pub use chain::{AuditChainHead, GENESIS_HASH, SealedAuditEvent, canonical_json, chain_hash};
 
 use serde::{Deserialize, Serialize};
 
