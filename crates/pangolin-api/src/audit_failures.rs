@@ -106,7 +106,14 @@ impl Attempt {
             .extensions()
             .get::<ErrorType>()
             .map(|t| t.0.as_str());
+        let reason = response
+            .extensions()
+            .get::<crate::error::DenialReason>()
+            .map(|r| r.0.as_str());
         event.summary = json!({ "status": response.status().as_u16(), "error": error });
+        if let Some(reason) = reason {
+            event.summary["reason"] = reason.into();
+        }
         event
     }
 }

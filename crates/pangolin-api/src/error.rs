@@ -11,6 +11,10 @@ use serde::Serialize;
 #[derive(Debug)]
 pub struct ApiError(pub Error);
 
+/// Why a request was refused (403), attached to the response for the denial audit.
+#[derive(Debug, Clone)]
+pub(crate) struct DenialReason(pub(crate) String);
+
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         ApiError(e)
@@ -109,6 +113,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind) = classify(&self.0);
         let mut response = error_response(status, kind, public_message(&self.0));
+        if let Error::Forbidden(reason) = &self.0 {
+            response
+                .extensions_mut()
+                .insert(DenialReason(reason.clone()));
+        }
         if let Error::RateLimited { retry_after_secs } = self.0 {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,

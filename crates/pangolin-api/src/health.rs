@@ -6,12 +6,13 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::authz_table::listed;
 use crate::error::ApiError;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/health/live", get(live))
-        .route("/health/ready", get(ready))
+        .route(listed("/health/live"), get(live))
+        .route(listed("/health/ready"), get(ready))
 }
 
 async fn live() -> Json<Value> {

@@ -4,9 +4,11 @@
 
 mod audit_failures;
 mod auth;
+pub mod authz_table;
 mod context;
 pub mod error;
 mod extract;
+mod gate;
 mod health;
 mod iceberg;
 mod idempotency;
@@ -32,6 +34,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             idempotency::guard,
         )))
+        .route_layer(middleware::from_fn_with_state(state.clone(), gate::gate))
         .fallback(error::not_found_fallback)
         .with_state(state.clone())
         // Inside the request id layers (it records the id) and around every route (it

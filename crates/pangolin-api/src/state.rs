@@ -39,6 +39,7 @@ struct Inner {
     config: ApiConfig,
     /// The unchanging part of every `/v1/config` response, rendered once.
     config_tail: bytes::Bytes,
+    routes: crate::authz_table::RouteIndex,
 }
 
 impl AppState {
@@ -46,6 +47,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 config_tail: crate::iceberg::config_tail(config.idempotency_lifetime.as_secs()),
+                routes: crate::authz_table::RouteIndex::new(),
                 services,
                 config,
             }),
@@ -66,5 +68,9 @@ impl AppState {
 
     pub(crate) fn config_tail(&self) -> &bytes::Bytes {
         &self.inner.config_tail
+    }
+
+    pub(crate) fn routes(&self) -> &crate::authz_table::RouteIndex {
+        &self.inner.routes
     }
 }

@@ -185,7 +185,11 @@ async fn only_root_chooses_the_tenant_and_refusals_are_recorded(app: TestApp) {
     assert_eq!(e.tenant_id, Some(app.tenant.id));
     assert_eq!(
         e.summary,
-        json!({ "status": 403, "error": "ForbiddenException" })
+        json!({
+            "status": 403,
+            "error": "ForbiddenException",
+            "reason": "only root may choose the tenant of the audit log to read"
+        })
     );
     let all = all_events(&app).await;
     assert_eq!(all.len(), 3, "{all:?}");

@@ -3,7 +3,6 @@
 
 mod audit_log;
 // Both tests need the SQLite file, so `backend_tests!` goes unused.
-#[allow(unused_macros)]
 mod common;
 
 use audit_log::*;

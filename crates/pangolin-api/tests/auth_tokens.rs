@@ -273,7 +273,8 @@ async fn api_keys_authenticate_until_revoked_or_disabled(app: TestApp) {
         .await;
     assert_error(&r, StatusCode::UNAUTHORIZED, "NotAuthorizedException");
     // An expired key.
-    let (sid, _) = app.service_user(&admin, "short", "tenant-user").await;
+    // (An admin, so that a live key reaches the catalog: only expiry may refuse it.)
+    let (sid, _) = app.service_user(&admin, "short", "tenant-admin").await;
     let soon = (pangolin_core::now() + chrono::Duration::milliseconds(1200)).to_rfc3339();
     let uri = format!("/api/v1/service-users/{sid}/api-keys");
     let (status, _, minted) = app

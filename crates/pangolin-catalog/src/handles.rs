@@ -17,7 +17,7 @@ use pangolin_storage::WarehouseIo;
 use parking_lot::RwLock;
 
 use crate::prefix::VersionSpec;
-use crate::{Prefix, Services};
+use crate::{Prefix, Services, guard};
 
 /// A local catalog with everything needed to serve it.
 pub struct CatalogHandle {
@@ -86,6 +86,19 @@ impl Target {
     }
 }
 
+/// What a catalog name resolves to: a local catalog this server serves, or a federated one.
+enum Served {
+    Local(Arc<CatalogHandle>),
+    Federated(Box<Catalog>),
+}
+
+fn not_served(catalog: &Catalog) -> Error {
+    Error::NotImplemented(format!(
+        "catalog '{}' is federated; serving federated catalogs is not available yet",
+        catalog.name
+    ))
+}
+
 /// Resolved catalogs by (tenant, name), with the time they were resolved.
 type HandleMap = HashMap<(TenantId, Name), (Instant, Arc<CatalogHandle>)>;
 
@@ -129,13 +142,34 @@ impl HandleCache {
 }
 
 impl Services {
-    /// The catalog and version a request's prefix names, in the caller's tenant.
+    /// The catalog and version a request's prefix names, in the caller's tenant, if the
+    /// caller may see the catalog (`Forbidden` otherwise, before the version is looked at).
     pub async fn resolve(&self, ctx: &RequestContext, prefix: &Prefix) -> Result<Target> {
-        let handle = self.catalog_handle(ctx.tenant()?, &prefix.catalog).await?;
+        let handle = self.visible_catalog(ctx, &prefix.catalog).await?;
         let version = self
             .resolve_version(handle.catalog.id, &prefix.version)
             .await?;
         Ok(Target { handle, version })
+    }
+
+    /// The served catalog `name` of the caller's tenant, if the caller may see it. A federated
+    /// catalog is authorized exactly like a local one before it is refused as not served, so
+    /// that no request to it can skip authorization (or its denial audit).
+    pub(crate) async fn visible_catalog(
+        &self,
+        ctx: &RequestContext,
+        name: &Name,
+    ) -> Result<Arc<CatalogHandle>> {
+        match self.lookup_catalog(ctx.tenant()?, name).await? {
+            Served::Local(handle) => {
+                guard::require_visible(ctx, &handle.catalog)?;
+                Ok(handle)
+            }
+            Served::Federated(catalog) => {
+                guard::require_visible(ctx, &catalog)?;
+                Err(not_served(&catalog))
+            }
+        }
     }
 
     /// `main` costs nothing; other references and commits are checked to exist.
@@ -203,23 +237,27 @@ impl Services {
         }
     }
 
-    /// The cached handle of catalog `name` of `tenant`.
+    /// The cached handle of catalog `name` of `tenant`, without authorization (callers
+    /// acting for a request use [`Services::resolve`]).
     pub async fn catalog_handle(
         &self,
         tenant: TenantId,
         name: &Name,
     ) -> Result<Arc<CatalogHandle>> {
+        match self.lookup_catalog(tenant, name).await? {
+            Served::Local(handle) => Ok(handle),
+            Served::Federated(catalog) => Err(not_served(&catalog)),
+        }
+    }
+
+    async fn lookup_catalog(&self, tenant: TenantId, name: &Name) -> Result<Served> {
         if let Some(h) = self.inner.handles.get(tenant, name) {
-            return Ok(h);
+            return Ok(Served::Local(h));
         }
         let catalog = self.store().get_catalog_by_name(tenant, name).await?;
         let warehouse_id = match &catalog.kind {
             CatalogKind::Local { warehouse_id } => *warehouse_id,
-            CatalogKind::Federated(_) => {
-                return Err(Error::NotImplemented(format!(
-                    "catalog '{name}' is federated; serving federated catalogs is not available yet"
-                )));
-            }
+            CatalogKind::Federated(_) => return Ok(Served::Federated(Box::new(catalog))),
         };
         let warehouse = self.store().get_warehouse(tenant, warehouse_id).await?;
         let io = self.storage().io(&warehouse)?;
@@ -229,7 +267,7 @@ impl Services {
             io,
         });
         self.inner.handles.put(tenant, handle.clone());
-        Ok(handle)
+        Ok(Served::Local(handle))
     }
 
     /// Forgets cached catalogs of `tenant`; call after changing a catalog or warehouse.

@@ -12,10 +12,12 @@ mod errors;
 mod guard;
 mod handles;
 pub mod identity;
+mod lists;
 pub mod namespaces;
 mod pointers;
 mod prefix;
 pub mod tables;
+pub mod vend;
 pub mod views;
 
 use std::sync::Arc;

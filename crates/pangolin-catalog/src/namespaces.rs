@@ -1,12 +1,17 @@
 //! Namespace operations. Namespaces are catalog-wide: every branch sees the same ones.
+//!
+//! Authorization: listing shows the namespaces the caller can see; create needs `create` on
+//! the parent (the catalog for a top-level namespace), load `read`, property updates `write`
+//! and drop `delete` on the namespace. The resource is known from the path, so the check comes
+//! before the store is asked whether the namespace exists.
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Namespace, PropertiesUpdate};
+use pangolin_core::model::{Action, Namespace, PropertiesUpdate};
 use pangolin_core::{Error, NamespaceIdent, Page, PageRequest, Properties, Result};
 use pangolin_storage::location;
 
-use crate::{Prefix, Services, Target};
+use crate::{Prefix, Services, Target, guard};
 
 /// The namespace property that sets where its tables live by default.
 pub const LOCATION_PROPERTY: &str = "location";
@@ -20,11 +25,15 @@ impl Services {
         page: &PageRequest,
     ) -> Result<Page<NamespaceIdent>> {
         let target = self.resolve(ctx, prefix).await?;
+        let visible = self.visibility_inside(ctx, &target, parent).await?;
         let page = self
             .store()
             .list_namespaces(target.catalog_id(), parent, page)
             .await?;
-        Ok(page.map(|ns| ns.ident))
+        let handle = &target.handle;
+        Ok(page
+            .filter(|ns| visible.can_see(&handle.namespace_resource(&ns.ident)))
+            .map(|ns| ns.ident))
     }
 
     pub async fn create_namespace(
@@ -35,6 +44,7 @@ impl Services {
         properties: Properties,
     ) -> Result<Namespace> {
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(ctx, Action::Create, &target.handle.parent_resource(&ident))?;
         target.require_writable()?;
         check_location_property(&target, &properties)?;
         let namespace = Namespace::new(target.catalog_id(), ident, properties);
@@ -56,6 +66,7 @@ impl Services {
         ident: &NamespaceIdent,
     ) -> Result<Namespace> {
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(ctx, Action::Read, &target.handle.namespace_resource(ident))?;
         self.store().get_namespace(target.catalog_id(), ident).await
     }
 
@@ -66,6 +77,11 @@ impl Services {
         ident: &NamespaceIdent,
     ) -> Result<()> {
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(
+            ctx,
+            Action::Delete,
+            &target.handle.namespace_resource(ident),
+        )?;
         target.require_writable()?;
         let audit = ctx.audit(
             "namespace.drop",
@@ -86,6 +102,7 @@ impl Services {
         removals: Vec<String>,
     ) -> Result<PropertiesUpdate> {
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(ctx, Action::Write, &target.handle.namespace_resource(ident))?;
         target.require_writable()?;
         check_location_property(&target, &updates)?;
         let audit = ctx

@@ -222,6 +222,15 @@ pub trait ContentStore: Send + Sync {
     /// name, ordered by name. Empty once the table is gone from every reference, which is
     /// when its files may be purged.
     async fn refs_holding(&self, catalog: CatalogId, content_id: ContentId) -> Result<Vec<Name>>;
+    /// Where content `content_id` is on branch or tag `reference`, under whatever name it has
+    /// there now (renames move it; grants name it by id): one indexed read.
+    /// `NotFound(Reference)`; `None` when the reference does not hold it.
+    async fn find_content(
+        &self,
+        catalog: CatalogId,
+        reference: &Name,
+        content_id: ContentId,
+    ) -> Result<Option<Content>>;
     /// The content at `ident` as of commit `at` (read-only time travel).
     /// `NotFound(Commit)`, `NotFound(Table|View)`.
     async fn content_at(

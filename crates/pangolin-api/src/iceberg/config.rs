@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, Bytes, BytesMut};
 use pangolin_catalog::Prefix;
-use pangolin_core::{Error, Name};
+use pangolin_core::Error;
 use serde::Deserialize;
 
 use super::ENDPOINTS;
@@ -32,11 +32,12 @@ pub(crate) async fn get_config(
         None => default_prefix(&state, &ctx).await?,
     };
     // Discovery works before authentication; an anonymous caller's prefix is echoed
-    // unchecked, so it learns nothing about which catalogs exist.
-    if let Some(prefix) = &prefix
+    // unchecked, so it learns nothing about which catalogs exist. An authenticated caller
+    // gets a catalog only if it may see it (`resolve` checks).
+    if let Some(w) = query.warehouse.as_deref().filter(|w| !w.is_empty())
         && ctx.tenant_id.is_some()
     {
-        state.services().resolve(&ctx, prefix).await?;
+        state.services().resolve(&ctx, &Prefix::parse(w)?).await?;
     }
     let body = render(
         prefix.map(|p| p.to_string()).as_deref(),
@@ -74,18 +75,19 @@ fn render(prefix: Option<&str>, tail: &Bytes) -> Bytes {
     out.freeze()
 }
 
-/// `default` when the tenant has such a catalog, so `uri=...` alone works for newcomers.
+/// `default` when the tenant has such a catalog and the caller may see it, so `uri=...` alone
+/// works for newcomers.
 async fn default_prefix(
     state: &AppState,
     ctx: &pangolin_catalog::RequestContext,
 ) -> Result<Option<Prefix>, Error> {
-    let name = Name::new(DEFAULT_CATALOG)?;
-    let Some(tenant) = ctx.tenant_id else {
+    if ctx.tenant_id.is_none() {
         return Ok(None);
-    };
-    match state.services().catalog_handle(tenant, &name).await {
-        Ok(_) => Ok(Some(Prefix::parse(DEFAULT_CATALOG)?)),
-        Err(Error::NotFound { .. }) => Ok(None),
+    }
+    let prefix = Prefix::parse(DEFAULT_CATALOG)?;
+    match state.services().resolve(ctx, &prefix).await {
+        Ok(_) => Ok(Some(prefix)),
+        Err(Error::NotFound { .. } | Error::Forbidden(_) | Error::NotImplemented(_)) => Ok(None),
         Err(e) => Err(e),
     }
 }

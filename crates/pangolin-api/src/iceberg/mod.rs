@@ -17,6 +17,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::authz_table::listed;
 
 /// Every endpoint served, as `/v1/config` advertises them.
 pub(crate) const ENDPOINTS: &[&str] = &[
@@ -53,52 +54,64 @@ pub(crate) fn routes() -> Router<AppState> {
     let table = "/v1/{prefix}/namespaces/{namespace}/tables/{table}";
     let view = "/v1/{prefix}/namespaces/{namespace}/views/{view}";
     Router::new()
-        .route("/v1/config", get(config::get_config))
+        .route(listed("/v1/config"), get(config::get_config))
         .route(
-            "/v1/{prefix}/namespaces",
+            listed("/v1/{prefix}/namespaces"),
             get(namespaces::list).post(namespaces::create),
         )
         .route(
-            ns,
+            listed(ns),
             get(namespaces::load)
                 .head(namespaces::exists)
                 .delete(namespaces::drop),
         )
         .route(
-            &format!("{ns}/properties"),
+            listed(&format!("{ns}/properties")),
             post(namespaces::update_properties),
         )
         .route(
-            &format!("{ns}/tables"),
+            listed(&format!("{ns}/tables")),
             get(tables::list).post(tables::create),
         )
-        .route(&format!("{ns}/register"), post(tables::register))
+        .route(listed(&format!("{ns}/register")), post(tables::register))
         .route(
-            table,
+            listed(table),
             get(tables::load)
                 .head(tables::exists)
                 .post(tables::commit)
                 .delete(tables::drop),
         )
-        .route(&format!("{table}/metrics"), post(tables::report_metrics))
-        .route(&format!("{table}/credentials"), get(access::credentials))
-        .route(&format!("{table}/sign"), post(access::sign))
         .route(
-            "/v1/{prefix}/tables/rename",
+            listed(&format!("{table}/credentials")),
+            get(access::credentials),
+        )
+        .route(listed(&format!("{table}/sign")), post(access::sign))
+        .route(
+            listed(&format!("{table}/metrics")),
+            post(tables::report_metrics),
+        )
+        .route(
+            listed("/v1/{prefix}/tables/rename"),
             post(transactions::rename_table),
         )
         .route(
-            "/v1/{prefix}/transactions/commit",
+            listed("/v1/{prefix}/transactions/commit"),
             post(transactions::commit),
         )
-        .route(&format!("{ns}/views"), get(views::list).post(views::create))
-        .route(&format!("{ns}/register-view"), post(views::register))
         .route(
-            view,
+            listed(&format!("{ns}/views")),
+            get(views::list).post(views::create),
+        )
+        .route(
+            listed(&format!("{ns}/register-view")),
+            post(views::register),
+        )
+        .route(
+            listed(view),
             get(views::load)
                 .head(views::exists)
                 .post(views::replace)
                 .delete(views::drop),
         )
-        .route("/v1/{prefix}/views/rename", post(views::rename))
+        .route(listed("/v1/{prefix}/views/rename"), post(views::rename))
 }

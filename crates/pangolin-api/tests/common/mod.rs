@@ -5,7 +5,7 @@
 //! Write a test as `async fn name(app: TestApp)` and list it in [`backend_tests!`], which runs
 //! it once per backend (`memory::name`, `sqlite::name`).
 
-#![allow(dead_code, unreachable_pub, unused_imports)]
+#![allow(dead_code, unreachable_pub, unused_imports, unused_macros)]
 
 pub mod auth;
 pub mod bodies;

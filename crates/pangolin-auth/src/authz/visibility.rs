@@ -1,7 +1,7 @@
 //! Which objects a principal may *see* in lists: those it can act on, and those that lead to
 //! them (a grant on one table shows its namespaces, catalog and warehouse, never its siblings).
 
-use pangolin_core::model::{Grant, Resource, Scope};
+use pangolin_core::model::{ContentKind, Grant, Resource, Scope};
 use pangolin_core::{NamespaceIdent, WarehouseId};
 
 use super::Access;
@@ -96,9 +96,42 @@ impl Visibility {
 }
 
 /// Whether `access` may see `resource` in a list (see [`Visibility::new`] for what an unplaced
-/// check cannot know). For a whole list, build one [`Visibility`] instead.
+/// check cannot know). For a whole list, build one [`Visibility`] instead. Allocation-free
+/// apart from the resource a namespace grant names: every request into a catalog asks this.
 pub fn can_see(access: &Access, resource: &Resource) -> bool {
-    Visibility::new(access).can_see(resource)
+    access.is_tenant_admin()
+        || access
+            .effective_grants()
+            .any(|g| g.scope.covers(resource) || scope_within(resource, &g.scope))
+}
+
+/// [`contains`]`(outer, &scope.as_resource(None))`, without building the resource.
+fn scope_within(outer: &Resource, scope: &Scope) -> bool {
+    let content = match scope {
+        Scope::Table { content, .. } => Some((ContentKind::Table, *content)),
+        Scope::View { content, .. } => Some((ContentKind::View, *content)),
+        _ => None,
+    };
+    if let Some(wanted) = outer.content {
+        return outer.catalog.is_some()
+            && scope.catalog() == outer.catalog
+            && content == Some(wanted);
+    }
+    if let Some(ns) = &outer.namespace {
+        return match scope {
+            Scope::Namespace { catalog, namespace } => {
+                outer.catalog == Some(*catalog) && namespace.is_within(ns)
+            }
+            _ => false,
+        };
+    }
+    if let Some(catalog) = outer.catalog {
+        return scope.catalog() == Some(catalog);
+    }
+    if let Some(warehouse) = outer.warehouse {
+        return *scope == Scope::Warehouse { warehouse };
+    }
+    true
 }
 
 /// Whether `inner` lies inside (or is) `outer`, judged at `outer`'s most specific level, the
@@ -121,4 +154,62 @@ fn contains(outer: &Resource, inner: &Resource) -> bool {
         return inner.warehouse == Some(warehouse);
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use pangolin_core::{CatalogId, ContentId};
+
+    use super::*;
+
+    #[test]
+    fn scope_within_is_contains_of_the_unplaced_scope() {
+        let (c, other_c) = (CatalogId::generate(), CatalogId::generate());
+        let (w, t) = (WarehouseId::generate(), ContentId::generate());
+        let ns = |levels: &[&str]| NamespaceIdent::from_strs(levels).unwrap();
+        let scopes = [
+            Scope::Tenant,
+            Scope::Warehouse { warehouse: w },
+            Scope::Catalog { catalog: c },
+            Scope::Catalog { catalog: other_c },
+            Scope::Namespace {
+                catalog: c,
+                namespace: ns(&["a"]),
+            },
+            Scope::Namespace {
+                catalog: c,
+                namespace: ns(&["a", "b"]),
+            },
+            Scope::Namespace {
+                catalog: other_c,
+                namespace: ns(&["a"]),
+            },
+            Scope::Table {
+                catalog: c,
+                content: t,
+            },
+            Scope::View {
+                catalog: c,
+                content: t,
+            },
+            Scope::Table {
+                catalog: c,
+                content: ContentId::generate(),
+            },
+        ];
+        let resources: Vec<Resource> = scopes
+            .iter()
+            .flat_map(|s| [s.as_resource(None), s.as_resource(Some(w))])
+            .chain([Resource::default()])
+            .collect();
+        for outer in &resources {
+            for scope in &scopes {
+                assert_eq!(
+                    scope_within(outer, scope),
+                    contains(outer, &scope.as_resource(None)),
+                    "{scope:?} in {outer:?}"
+                );
+            }
+        }
+    }
 }

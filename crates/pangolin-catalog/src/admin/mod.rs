@@ -1,7 +1,9 @@
 //! Administration of the objects above catalogs' contents: tenants (root), warehouses and
-//! catalogs (tenant administrators). Each operation: authorize → validate → one audited store
-//! call → forget what the caches held about the changed object.
+//! catalogs (tenant administrators), and access (roles, assignments, grants). Each operation:
+//! authorize → validate → one audited store call → forget what the caches held about the
+//! changed object.
 
+pub mod access;
 mod catalogs;
 mod tenants;
 mod warehouses;

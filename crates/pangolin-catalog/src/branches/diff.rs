@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Content, ContentKind, ContentVersion};
+use pangolin_core::model::{Action, Content, ContentKind, ContentVersion};
 use pangolin_core::{Name, Result, TableIdent};
 use serde::Serialize;
 
-use super::{Source, version_of};
+use super::{Source, access, version_of};
 use crate::Services;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,6 +73,7 @@ impl Services {
         to: &Source,
     ) -> Result<Vec<TableDiff>> {
         let handle = self.managed_catalog(ctx, catalog).await?;
+        access::require_on_catalog(ctx, &handle, Action::Read)?;
         let (from_head, _) = self.source_head(&handle, from).await?;
         let (to_head, _) = self.source_head(&handle, to).await?;
         let before = self

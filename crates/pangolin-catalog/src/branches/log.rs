@@ -1,9 +1,10 @@
 //! The commit log of a reference: newest first, optionally only commits touching one table.
 
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::Commit;
+use pangolin_core::model::{Action, Commit};
 use pangolin_core::{Name, Page, PageRequest, PageToken, Result, TableIdent};
 
+use super::access;
 use crate::Services;
 
 /// How many commits one store read fetches while filtering by table.
@@ -19,6 +20,7 @@ impl Services {
         page: &PageRequest,
     ) -> Result<Page<Commit>> {
         let handle = self.managed_catalog(ctx, catalog).await?;
+        access::require_on_catalog(ctx, &handle, Action::Read)?;
         let head = self
             .store()
             .get_ref(handle.catalog.id, reference)
@@ -42,6 +44,7 @@ impl Services {
         id: pangolin_core::CommitId,
     ) -> Result<Commit> {
         let handle = self.managed_catalog(ctx, catalog).await?;
+        access::require_on_catalog(ctx, &handle, Action::Read)?;
         self.store().get_commit(handle.catalog.id, id).await
     }
 

@@ -12,6 +12,7 @@ use pangolin_core::{CommitId, Error, MergeId, Name, Result, TableIdent};
 use pangolin_store::{Change, CommitRequest, Expected};
 use serde::{Deserialize, Serialize};
 
+use super::access;
 use super::plan::{MergePlan, PlannedChange};
 use super::refs::{BASE_PROPERTY, main};
 use crate::{CatalogHandle, Services};
@@ -123,6 +124,7 @@ impl Services {
         let catalog = handle.catalog.id;
         let source = self.store().get_ref(catalog, &request.source).await?;
         let target = self.store().get_ref(catalog, &request.target).await?;
+        access::require_merge(ctx, handle, Some(&source), Some(&target))?;
         require_branch(&target)?;
         let mut plan = self
             .plan_merge(handle, &source, &target, source.head, target.head)
@@ -131,6 +133,7 @@ impl Services {
             return Ok(MergeOutcome::UpToDate);
         }
         apply_strategy(&mut plan, &request.strategy);
+        access::require_changes(ctx, handle, &plan.changes, &plan.conflicts)?;
         if request.dry_run {
             return Ok(MergeOutcome::DryRun {
                 changes: plan.changes,

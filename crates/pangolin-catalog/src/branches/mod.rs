@@ -1,7 +1,8 @@
 //! Git-like version control of whole catalogs (DESIGN §3): branches and tags over the commit
 //! DAG, the commit log, diffs between versions, and merges with per-table conflict detection,
-//! resolution and rebase.
+//! resolution and rebase. Who may do what is in `access`.
 
+mod access;
 mod diff;
 mod log;
 mod merge;
@@ -12,6 +13,7 @@ mod resolve;
 pub use diff::{DiffKind, TableDiff, diff_states};
 pub use merge::{MergeOutcome, MergeRequest, OnConflict, Strategy};
 pub use plan::PlannedChange;
+pub(crate) use refs::main;
 pub use refs::{BASE_PROPERTY, BranchKind, KIND_PROPERTY, NewBranch, Source};
 
 use std::sync::Arc;
@@ -23,13 +25,14 @@ use pangolin_core::{CommitId, Name, Result};
 use crate::{CatalogHandle, Services, Target, Version};
 
 impl Services {
-    /// The catalog `name` of the caller's tenant, for management operations.
+    /// The catalog `name` of the caller's tenant, for management operations, if the caller
+    /// may see it (what it may do there is checked by each operation).
     pub(crate) async fn managed_catalog(
         &self,
         ctx: &RequestContext,
         name: &Name,
     ) -> Result<Arc<CatalogHandle>> {
-        self.catalog_handle(ctx.tenant()?, name).await
+        self.visible_catalog(ctx, name).await
     }
 
     /// The head commit a [`Source`] names, and the reference if it named one.

@@ -4,16 +4,17 @@ use std::collections::HashSet;
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{RefKind, Reference};
+use pangolin_core::model::{Action, RefKind, Reference};
 use pangolin_core::{
     CommitId, Error, Kind, Name, Page, PageRequest, Properties, Result, TableIdent,
 };
 use pangolin_store::NewRef;
 use serde::{Deserialize, Serialize};
 
+use super::access;
 use crate::{CatalogHandle, Services};
 
-/// Reference property: what a branch is for (permission-gated separately later).
+/// Reference property: what a branch is for; it decides which action manages the branch.
 pub const KIND_PROPERTY: &str = "pangolin.branch-kind";
 /// Reference property: the branch a branch was created from, which `rebase` merges in.
 pub const BASE_PROPERTY: &str = "pangolin.base";
@@ -64,6 +65,7 @@ impl Services {
         new: NewBranch,
     ) -> Result<Reference> {
         let handle = self.managed_catalog(ctx, catalog).await?;
+        access::require_on_catalog(ctx, &handle, new.kind.manage_action())?;
         let from = new.from.clone().unwrap_or_else(|| Source::Ref(main()));
         let (head, source_ref) = self.source_head(&handle, &from).await?;
         if let Some(tables) = &new.tables {
@@ -99,6 +101,7 @@ impl Services {
         from: Option<Source>,
     ) -> Result<Reference> {
         let handle = self.managed_catalog(ctx, catalog).await?;
+        access::require_on_catalog(ctx, &handle, Action::ManageExperimentalBranches)?;
         let from = from.unwrap_or_else(|| Source::Ref(main()));
         let (head, _) = self.source_head(&handle, &from).await?;
         let audit = ctx
@@ -172,7 +175,11 @@ impl Services {
         kind: RefKind,
     ) -> Result<()> {
         let handle = self.managed_catalog(ctx, catalog).await?;
-        self.get_reference(ctx, catalog, name, kind).await?;
+        let reference = self.get_reference(ctx, catalog, name, kind).await?;
+        // `main` has no managing action; the store refuses to delete it for anyone.
+        let action =
+            access::manage_action(&reference).unwrap_or(Action::ManageExperimentalBranches);
+        access::require_on_catalog(ctx, &handle, action)?;
         let action = format!("{}.delete", kind.as_str());
         let audit = ctx.audit(
             &action,

@@ -2,9 +2,10 @@
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Commit, MergeOperation, MergeStatus, Resolution};
+use pangolin_core::model::{Action, Commit, MergeOperation, MergeStatus, Resolution};
 use pangolin_core::{Error, Kind, MergeId, Name, Page, PageRequest, Result, TableIdent};
 
+use super::access;
 use super::merge::{merge_resource, settle_conflict};
 use crate::{CatalogHandle, Services};
 
@@ -17,6 +18,7 @@ impl Services {
         page: &PageRequest,
     ) -> Result<Page<MergeOperation>> {
         let handle = self.managed_catalog(ctx, catalog).await?;
+        access::require_on_catalog(ctx, &handle, Action::Read)?;
         self.store()
             .list_merges(handle.catalog.id, status, page)
             .await
@@ -29,6 +31,7 @@ impl Services {
         id: MergeId,
     ) -> Result<MergeOperation> {
         let handle = self.managed_catalog(ctx, catalog).await?;
+        access::require_on_catalog(ctx, &handle, Action::Read)?;
         self.store().get_merge(handle.catalog.id, id).await
     }
 
@@ -43,6 +46,7 @@ impl Services {
     ) -> Result<MergeOperation> {
         let handle = self.managed_catalog(ctx, catalog).await?;
         let mut op = self.open_operation(&handle, id).await?;
+        self.require_manage_merge(ctx, &handle, &op).await?;
         let conflict = op
             .conflicts
             .iter_mut()
@@ -83,6 +87,7 @@ impl Services {
         }
         let source = self.store().get_ref(handle.catalog.id, &op.source).await?;
         let target = self.store().get_ref(handle.catalog.id, &op.target).await?;
+        access::require_merge(ctx, &handle, Some(&source), Some(&target))?;
         let mut plan = self
             .plan_merge(&handle, &source, &target, op.source_head, op.target_head)
             .await?;
@@ -91,6 +96,7 @@ impl Services {
             let resolution = conflict.resolution.expect("checked above");
             settle_conflict(&mut plan, conflict.clone(), resolution);
         }
+        access::require_changes(ctx, &handle, &plan.changes, &[])?;
         let commit = self
             .commit_merge(
                 ctx,
@@ -114,6 +120,7 @@ impl Services {
     ) -> Result<MergeOperation> {
         let handle = self.managed_catalog(ctx, catalog).await?;
         let mut op = self.open_operation(&handle, id).await?;
+        self.require_manage_merge(ctx, &handle, &op).await?;
         op.status = MergeStatus::Aborted;
         op.updated_at = pangolin_core::now();
         let audit = ctx.audit(
@@ -123,6 +130,32 @@ impl Services {
         );
         self.store().update_merge(&op, &[audit]).await?;
         Ok(op)
+    }
+
+    /// The managing actions of an operation's references; one deleted since is judged as an
+    /// experimental branch.
+    async fn require_manage_merge(
+        &self,
+        ctx: &RequestContext,
+        handle: &CatalogHandle,
+        op: &MergeOperation,
+    ) -> Result<()> {
+        let catalog = handle.catalog.id;
+        let source = self.existing_ref(catalog, &op.source).await?;
+        let target = self.existing_ref(catalog, &op.target).await?;
+        access::require_merge(ctx, handle, source.as_ref(), target.as_ref())
+    }
+
+    async fn existing_ref(
+        &self,
+        catalog: pangolin_core::CatalogId,
+        name: &Name,
+    ) -> Result<Option<pangolin_core::model::Reference>> {
+        match self.store().get_ref(catalog, name).await {
+            Ok(r) => Ok(Some(r)),
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     async fn open_operation(&self, handle: &CatalogHandle, id: MergeId) -> Result<MergeOperation> {

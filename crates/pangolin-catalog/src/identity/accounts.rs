@@ -184,6 +184,12 @@ impl Services {
         caches.access_changed(tenant);
     }
 
+    /// Grants, roles or assignments of `tenant` changed: every cached grant set of the tenant
+    /// is stale (this server forgets them at once; others within `AuthSettings::cache_ttl`).
+    pub(crate) fn access_changed(&self, tenant: TenantId) {
+        self.identity().caches.access_changed(tenant);
+    }
+
     /// Forgets what authentication cached about an account and its grants.
     pub(crate) fn account_changed(&self, tenant: Option<TenantId>, id: &str) {
         let caches = &self.identity().caches;

@@ -11,7 +11,10 @@ use pangolin_core::model::ContentKind;
 use pangolin_core::{Error, Result, TableIdent};
 use pangolin_storage::{RemoteSignRequest, SignedRequest, VendMode, VendedCredential};
 
-use crate::{Prefix, Services, Target, Version};
+use pangolin_core::model::Resource;
+
+use crate::vend::vend_mode;
+use crate::{Prefix, Services, Target};
 
 /// What delegated access a table response carries.
 #[derive(Debug, Clone, Default)]
@@ -25,30 +28,31 @@ pub enum TableAccess {
     RemoteSigning,
 }
 
-/// May this caller get read or read-write access to the table's files?
-///
-/// Today: read-write on a branch, read-only on a tag or a commit (they are immutable).
-/// RBAC will replace this with the caller's `vend-read` / `vend-write` grants on the table;
-/// this function is the one place that decision lives.
-pub(crate) fn vend_mode(_ctx: &RequestContext, target: &Target) -> VendMode {
-    match target.version {
-        Version::Branch(_) => VendMode::ReadWrite,
-        Version::Tag(_) | Version::Commit(_) => VendMode::Read,
-    }
+/// The access `ctx` may get to `table`'s files (`crate::vend::vend_mode`), or a 403 for
+/// the endpoints whose whole point is that access.
+fn required_mode(ctx: &RequestContext, target: &Target, table: &Resource) -> Result<VendMode> {
+    vend_mode(ctx, &target.version, table).ok_or_else(|| {
+        Error::Forbidden("storage access to this table needs vend-read or vend-write".into())
+    })
 }
 
 impl Services {
     /// The access the request asked for and the warehouse can give for `location`.
+    /// `table` is the table's resource (for a table being created: its content id placed in
+    /// its namespace); a caller without vend grants gets nothing, never an error.
     pub(crate) async fn delegate(
         &self,
         ctx: &RequestContext,
         target: &Target,
+        table: &Resource,
         location: &str,
     ) -> TableAccess {
         let asked = ctx.delegation;
         let warehouse = &target.handle.warehouse;
+        let Some(mode) = vend_mode(ctx, &target.version, table) else {
+            return TableAccess::None;
+        };
         if asked.vended_credentials && self.storage().can_vend(warehouse) {
-            let mode = vend_mode(ctx, target);
             match self.storage().vend(warehouse, location, mode).await {
                 Ok(Some(credential)) => return TableAccess::Credentials(Box::new(credential)),
                 Ok(None) => {}
@@ -76,7 +80,7 @@ impl Services {
     ) -> Result<Vec<VendedCredential>> {
         let target = self.resolve(ctx, prefix).await?;
         let content = self.content(&target, ident, ContentKind::Table).await?;
-        let mode = vend_mode(ctx, &target);
+        let mode = required_mode(ctx, &target, &target.handle.content_resource(&content))?;
         let warehouse = &target.handle.warehouse;
         let vended = self
             .storage()
@@ -106,7 +110,7 @@ impl Services {
             .content(&target, ident, ContentKind::Table)
             .await
             .map_err(missing)?;
-        let mode = vend_mode(ctx, &target);
+        let mode = required_mode(ctx, &target, &target.handle.content_resource(&content))?;
         let warehouse = &target.handle.warehouse;
         self.storage()
             .sign(warehouse, &content.location, mode, request)

@@ -86,7 +86,7 @@ impl Services {
     ) -> Result<Attempt> {
         let mut prepared = Vec::with_capacity(changes.len());
         for change in changes {
-            prepared.push(self.prepare(target, change).await?);
+            prepared.push(self.prepare(ctx, target, change).await?);
         }
         let written = self.write_new_files(target, &prepared).await?;
         let (store_changes, audit) = store_changes(ctx, target, &prepared)?;

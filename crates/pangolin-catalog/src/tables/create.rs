@@ -8,7 +8,7 @@ use iceberg::spec::{FormatVersion, SortOrder, TableMetadataBuilder};
 use iceberg_catalog_rest::CreateTableRequest;
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::ContentKind;
+use pangolin_core::model::{Action, ContentKind};
 use pangolin_core::{ContentId, Error, Name, NamespaceIdent, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
@@ -16,7 +16,7 @@ use super::LoadedTable;
 use super::files::{NewMetadata, built, delete_quietly};
 use super::load::client_config;
 use super::locations::{base_location, table_location};
-use crate::{CachedMetadata, Prefix, Services};
+use crate::{CachedMetadata, Prefix, Services, guard};
 
 /// The table property that selects the format version at creation; it is not stored.
 const FORMAT_VERSION: &str = "format-version";
@@ -30,6 +30,11 @@ impl Services {
         request: CreateTableRequest,
     ) -> Result<LoadedTable> {
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(
+            ctx,
+            Action::Create,
+            &target.handle.namespace_resource(namespace),
+        )?;
         target.require_writable()?;
         let ident = TableIdent::new(namespace.clone(), Name::new(&request.name)?);
         let ns = self
@@ -50,7 +55,14 @@ impl Services {
         if staged {
             // Writers (DuckDB) put data files before the create commits: they need access now.
             let access = match ctx.delegation.is_requested() {
-                true => self.delegate(ctx, &target, new.metadata.location()).await,
+                true => {
+                    let table =
+                        target
+                            .handle
+                            .placed_content(&ns.ident, ContentKind::Table, content_id);
+                    self.delegate(ctx, &target, &table, new.metadata.location())
+                        .await
+                }
                 false => Default::default(),
             };
             return Ok(LoadedTable {
@@ -96,13 +108,13 @@ impl Services {
         self.cache_metadata(target.catalog_id(), &location, new.cache_entry());
         let content = self.content(&target, &ident, ContentKind::Table).await?;
         // Only a delegated load pays for anything here.
-        let location = ctx
-            .delegation
-            .is_requested()
-            .then(|| content.location.clone());
+        let delegated = ctx.delegation.is_requested().then(|| {
+            let resource = target.handle.content_resource(&content);
+            (resource, content.location.clone())
+        });
         let mut table = self.loaded_table(&target, content).await?;
-        if let Some(location) = location {
-            table.access = self.delegate(ctx, &target, &location).await;
+        if let Some((resource, location)) = delegated {
+            table.access = self.delegate(ctx, &target, &resource, &location).await;
         }
         Ok(table)
     }

@@ -2,16 +2,17 @@
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Content, ContentKind};
+use pangolin_core::model::{Action, Content, ContentKind};
 use pangolin_core::{Error, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
-use crate::{Prefix, Services, Target};
+use crate::{Prefix, Services, Target, guard};
 
 impl Services {
     /// Removes the table from the branch. With `purge`, also deletes everything under the
     /// table's location, unless another reference still holds the table. A commit racing the
-    /// drop makes it re-read and try again, so a drop never answers 409.
+    /// drop makes it re-read and try again, so a drop never answers 409. Needs `delete` on the
+    /// table (purging included: the files go only when no reference holds the table anymore).
     pub async fn drop_table(
         &self,
         ctx: &RequestContext,
@@ -23,7 +24,9 @@ impl Services {
         target.require_writable()?;
         let mut retries_left = self.settings().commit_retries;
         loop {
-            let content = self.content_now(&target, ident, ContentKind::Table).await?;
+            let found = self.content_now(&target, ident, ContentKind::Table).await;
+            let content =
+                guard::require_found(ctx, Action::Delete, &target.handle, &ident.namespace, found)?;
             match self.commit_table_drop(ctx, &target, &content, purge).await {
                 Err(Error::Conflict { .. }) if retries_left > 0 => retries_left -= 1,
                 outcome => return outcome,

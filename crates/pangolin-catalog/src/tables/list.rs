@@ -1,4 +1,5 @@
-//! Listing tables (and views, through the same path).
+//! Listing tables (and views, through the same path): the caller must see the namespace;
+//! the items it cannot see are left out.
 
 use pangolin_core::context::RequestContext;
 use pangolin_core::model::{Content, ContentKind};
@@ -27,6 +28,9 @@ impl Services {
         page: &PageRequest,
     ) -> Result<Page<TableIdent>> {
         let target = self.resolve(ctx, prefix).await?;
+        let visible = self
+            .visibility_inside(ctx, &target, Some(namespace))
+            .await?;
         let catalog = target.catalog_id();
         let page = match &target.version {
             Version::Branch(r) | Version::Tag(r) => {
@@ -40,7 +44,10 @@ impl Services {
                 page_of(all, namespace, kind, page)
             }
         };
-        Ok(page.map(|c| c.ident))
+        let handle = &target.handle;
+        Ok(page
+            .filter(|c| visible.can_see(&handle.content_resource(c)))
+            .map(|c| c.ident))
     }
 }
 

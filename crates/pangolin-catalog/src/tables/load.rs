@@ -1,18 +1,20 @@
 //! Loading tables. The hot path: one indexed store read for the pointer; the metadata comes
 //! from the cache keyed by location (falling back to the store, then to object storage).
+//! Loads, `HEAD` and metrics reports need `read` on the table; the decision uses the pointer
+//! the load reads anyway (its content id), so it costs no store read of its own.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use pangolin_core::context::RequestContext;
 use pangolin_core::model::StorageProfile;
-use pangolin_core::model::{Content, ContentKind};
+use pangolin_core::model::{Action, Content, ContentKind};
 use pangolin_core::{CatalogId, Error, Name, Result, TableIdent};
 
 use super::files::read_json;
 use super::{LoadOutcome, LoadedTable, SnapshotsMode, etag};
 use crate::pointers::content_key;
-use crate::{CachedMetadata, Prefix, Services, Target, Version};
+use crate::{CachedMetadata, Prefix, Services, Target, Version, guard};
 
 impl Services {
     pub async fn load_table(
@@ -24,19 +26,21 @@ impl Services {
         if_none_match: Option<&str>,
     ) -> Result<LoadOutcome> {
         let target = self.resolve(ctx, prefix).await?;
-        let content = self.content(&target, ident, ContentKind::Table).await?;
+        let content = self
+            .readable(ctx, &target, ident, ContentKind::Table)
+            .await?;
         let tag = etag(&content.metadata_location, mode);
         if if_none_match.is_some_and(|inm| etag_matches(inm, &tag)) {
             return Ok(LoadOutcome::NotModified { etag: tag });
         }
         // Only a delegated load pays for anything here.
-        let location = ctx
-            .delegation
-            .is_requested()
-            .then(|| content.location.clone());
+        let delegated = ctx.delegation.is_requested().then(|| {
+            let resource = target.handle.content_resource(&content);
+            (resource, content.location.clone())
+        });
         let mut table = self.loaded_table(&target, content).await?;
-        if let Some(location) = location {
-            table.access = self.delegate(ctx, &target, &location).await;
+        if let Some((resource, location)) = delegated {
+            table.access = self.delegate(ctx, &target, &resource, &location).await;
         }
         Ok(LoadOutcome::Loaded { table, mode })
     }
@@ -49,9 +53,21 @@ impl Services {
         ident: &TableIdent,
     ) -> Result<()> {
         let target = self.resolve(ctx, prefix).await?;
-        self.content(&target, ident, ContentKind::Table)
+        self.readable(ctx, &target, ident, ContentKind::Table)
             .await
             .map(|_| ())
+    }
+
+    /// The content at `ident` if the caller may read it (see [`guard::require_found`]).
+    pub(crate) async fn readable(
+        &self,
+        ctx: &RequestContext,
+        target: &Target,
+        ident: &TableIdent,
+        kind: ContentKind,
+    ) -> Result<Content> {
+        let found = self.content(target, ident, kind).await;
+        guard::require_found(ctx, Action::Read, &target.handle, &ident.namespace, found)
     }
 
     /// The content at `ident` in the target's version: one indexed read for a branch or tag,

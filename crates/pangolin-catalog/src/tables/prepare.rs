@@ -5,14 +5,15 @@ use std::sync::Arc;
 
 use iceberg::spec::{MetadataLog, TableMetadata};
 use iceberg::{TableRequirement, TableUpdate};
-use pangolin_core::model::{Content, ContentKind};
+use pangolin_core::context::RequestContext;
+use pangolin_core::model::{Action, Content, ContentKind};
 use pangolin_core::{ContentId, Error, Result, TableIdent};
 use pangolin_store::Expected;
 
 use super::commit::{Committed, TableChange};
 use super::files::{NewMetadata, built};
 use super::seed::seed_builder;
-use crate::{CachedMetadata, Services, Target};
+use crate::{CachedMetadata, Services, Target, guard};
 
 /// One table's outcome of an attempt, before the store commit.
 pub(super) enum Prepared {
@@ -28,9 +29,16 @@ pub(super) enum Prepared {
 }
 
 impl Services {
-    /// Reads one table, checks the requirements and builds its next metadata.
-    pub(super) async fn prepare(&self, target: &Target, change: &TableChange) -> Result<Prepared> {
+    /// Reads one table, authorizes the change against what it read, checks the requirements
+    /// and builds its next metadata.
+    pub(super) async fn prepare(
+        &self,
+        ctx: &RequestContext,
+        target: &Target,
+        change: &TableChange,
+    ) -> Result<Prepared> {
         let current = self.current(target, &change.ident).await?;
+        authorize(ctx, target, change, current.as_ref().map(|(c, _)| c))?;
         let current_metadata = current.as_ref().map(|(_, m)| m.clone());
         for requirement in &change.requirements {
             requirement
@@ -127,6 +135,29 @@ impl Services {
             .await?
             .table()?;
         Ok(Some((content, metadata)))
+    }
+}
+
+/// `write` on an existing table; `create` on the namespace for a staged create (a change that
+/// asserts the table does not exist yet: if it does, the assertion fails with 409 and nothing
+/// is written). A change to a missing table without that assertion is answered `NotFound` only
+/// for callers who may write in the namespace. Every attempt checks again against what it
+/// read, so a table replaced under the same name between two attempts is authorized as the
+/// table it now is.
+fn authorize(
+    ctx: &RequestContext,
+    target: &Target,
+    change: &TableChange,
+    current: Option<&Content>,
+) -> Result<()> {
+    let handle = &target.handle;
+    let namespace = handle.namespace_resource(&change.ident.namespace);
+    if change.requirements.contains(&TableRequirement::NotExist) {
+        return guard::require(ctx, Action::Create, &namespace);
+    }
+    match current {
+        Some(content) => guard::require(ctx, Action::Write, &handle.content_resource(content)),
+        None => guard::require(ctx, Action::Write, &namespace),
     }
 }
 

@@ -6,14 +6,14 @@ use bytes::Bytes;
 use iceberg_catalog_rest::RegisterTableRequest;
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::ContentKind;
+use pangolin_core::model::{Action, ContentKind};
 use pangolin_core::{ContentId, Error, Name, NamespaceIdent, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
 use super::LoadedTable;
 use super::files::{parse_table_metadata, read_json};
 use super::locations::checked_location;
-use crate::{CachedMetadata, Prefix, Services};
+use crate::{CachedMetadata, Prefix, Services, guard};
 
 impl Services {
     pub async fn register_table(
@@ -24,6 +24,11 @@ impl Services {
         request: RegisterTableRequest,
     ) -> Result<LoadedTable> {
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(
+            ctx,
+            Action::Create,
+            &target.handle.namespace_resource(namespace),
+        )?;
         target.require_writable()?;
         let ident = TableIdent::new(namespace.clone(), Name::new(&request.name)?);
         let location = checked_location(&target, &request.metadata_location)?;
@@ -44,6 +49,8 @@ impl Services {
         };
         let (content_id, expected) = match existing {
             Some(c) if request.overwrite.unwrap_or(false) => {
+                // Overwriting replaces an existing table's state: that is a write to it.
+                guard::require(ctx, Action::Write, &target.handle.content_resource(&c))?;
                 (c.content_id, Expected::At(c.metadata_location))
             }
             Some(_) => return Err(Error::already_exists(pangolin_core::Kind::Table, &ident)),

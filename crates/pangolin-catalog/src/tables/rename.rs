@@ -1,14 +1,18 @@
 //! Renaming tables, also across namespaces. The content id (and so every grant and piece of
 //! business metadata keyed on it) moves with the table.
+//!
+//! A rename takes the object away from its name and creates it under another one, so it needs
+//! `delete` on the object and `create` on the destination namespace: moving a table out of a
+//! namespace removes it from everyone whose access came through that namespace.
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Content, ContentKind};
+use pangolin_core::model::{Action, Content, ContentKind};
 use pangolin_core::{Error, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
 use super::locations::base_location;
-use crate::{Prefix, Services, Target};
+use crate::{Prefix, Services, Target, guard};
 
 impl Services {
     pub async fn rename_table(
@@ -35,7 +39,14 @@ impl Services {
         if from == to {
             return Err(Error::invalid(format!("cannot rename {from} to itself")));
         }
-        let content = self.content_now(&target, from, kind).await?;
+        let found = self.content_now(&target, from, kind).await;
+        let handle = &target.handle;
+        let content = guard::require_found(ctx, Action::Delete, handle, &from.namespace, found)?;
+        guard::require(
+            ctx,
+            Action::Create,
+            &handle.namespace_resource(&to.namespace),
+        )?;
         let location = self.content_location(&target, &content).await?;
         let changes = vec![
             Change::Delete {

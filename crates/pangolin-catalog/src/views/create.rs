@@ -2,6 +2,7 @@
 
 use iceberg::spec::{ViewFormatVersion, ViewMetadata, ViewMetadataBuilder};
 use pangolin_core::context::RequestContext;
+use pangolin_core::model::Action;
 use pangolin_core::{ContentId, Name, NamespaceIdent, Result, TableIdent};
 use pangolin_store::Expected;
 
@@ -10,7 +11,7 @@ use super::publish::PointerMove;
 use super::{CreateViewRequest, LoadedView};
 use crate::tables::files::built;
 use crate::tables::locations::table_location;
-use crate::{Prefix, Services};
+use crate::{Prefix, Services, guard};
 
 impl Services {
     /// `AlreadyExists` when a table or view holds the name; `NotFound(Namespace)`.
@@ -23,6 +24,11 @@ impl Services {
     ) -> Result<LoadedView> {
         let ident = TableIdent::new(namespace.clone(), Name::new(&request.name)?);
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(
+            ctx,
+            Action::Create,
+            &target.handle.namespace_resource(namespace),
+        )?;
         target.require_writable()?;
         let ns = self
             .store()

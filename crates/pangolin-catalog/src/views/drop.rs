@@ -3,11 +3,11 @@
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Content, ContentKind};
+use pangolin_core::model::{Action, Content, ContentKind};
 use pangolin_core::{Error, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
-use crate::{Prefix, Services, Target};
+use crate::{Prefix, Services, Target, guard};
 
 impl Services {
     /// `NotFound(View)` also when the name holds a table. A replace racing the drop makes it
@@ -22,7 +22,10 @@ impl Services {
         target.require_writable()?;
         let mut attempt = 0;
         loop {
-            let content = self.content_now(&target, ident, ContentKind::View).await?;
+            let found = self.content_now(&target, ident, ContentKind::View).await;
+            let handle = &target.handle;
+            let content =
+                guard::require_found(ctx, Action::Delete, handle, &ident.namespace, found)?;
             match self.commit_drop(ctx, &target, content).await {
                 Err(Error::Conflict { .. }) if attempt < self.settings().commit_retries => {
                     attempt += 1

@@ -28,7 +28,9 @@ impl Services {
         ident: &TableIdent,
     ) -> Result<LoadedView> {
         let target = self.resolve(ctx, prefix).await?;
-        let content = self.content(&target, ident, ContentKind::View).await?;
+        let content = self
+            .readable(ctx, &target, ident, ContentKind::View)
+            .await?;
         self.loaded_view(&target, content).await
     }
 
@@ -40,7 +42,7 @@ impl Services {
         ident: &TableIdent,
     ) -> Result<()> {
         let target = self.resolve(ctx, prefix).await?;
-        self.content(&target, ident, ContentKind::View)
+        self.readable(ctx, &target, ident, ContentKind::View)
             .await
             .map(|_| ())
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use pangolin_core::audit::AuditResult;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::ContentKind;
+use pangolin_core::model::{Action, ContentKind};
 use pangolin_core::{ContentId, Error, Name, NamespaceIdent, Result, TableIdent};
 use pangolin_store::{Change, Expected};
 
@@ -13,7 +13,7 @@ use super::files::parse_view_metadata;
 use super::{LoadedView, RegisterViewRequest};
 use crate::tables::files::read_json;
 use crate::tables::locations::checked_location;
-use crate::{CachedMetadata, Prefix, Services};
+use crate::{CachedMetadata, Prefix, Services, guard};
 
 impl Services {
     /// Both the file and the view location it names must lie inside the warehouse.
@@ -27,6 +27,11 @@ impl Services {
     ) -> Result<LoadedView> {
         let ident = TableIdent::new(namespace.clone(), Name::new(&request.name)?);
         let target = self.resolve(ctx, prefix).await?;
+        guard::require(
+            ctx,
+            Action::Create,
+            &target.handle.namespace_resource(namespace),
+        )?;
         target.require_writable()?;
         let location = checked_location(&target, &request.metadata_location)?;
         let json = read_json(target.io(), &location)

@@ -5,7 +5,7 @@
 
 use iceberg::ViewUpdate;
 use pangolin_core::context::RequestContext;
-use pangolin_core::model::{Content, ContentKind};
+use pangolin_core::model::{Action, Content, ContentKind};
 use pangolin_core::{Error, Result, TableIdent};
 use pangolin_store::Expected;
 
@@ -15,7 +15,7 @@ use super::updates::apply_updates;
 use super::{LoadedView, ViewRequirement};
 use crate::tables::files::built;
 use crate::tables::locations::checked_location;
-use crate::{Prefix, Services, Target};
+use crate::{Prefix, Services, Target, guard};
 
 /// The changes a client asks for on one view.
 #[derive(Debug, Clone)]
@@ -48,7 +48,7 @@ impl Services {
         target.require_writable()?;
         let mut attempt = 0;
         loop {
-            let (current, new) = match self.prepare_replace(&target, &change).await? {
+            let (current, new) = match self.prepare_replace(ctx, &target, &change).await? {
                 Prepared::Unchanged(view) => return Ok(view),
                 Prepared::Changed { current, new } => (current, new),
             };
@@ -69,10 +69,17 @@ impl Services {
         }
     }
 
-    async fn prepare_replace(&self, target: &Target, change: &ViewChange) -> Result<Prepared> {
-        let current = self
+    async fn prepare_replace(
+        &self,
+        ctx: &RequestContext,
+        target: &Target,
+        change: &ViewChange,
+    ) -> Result<Prepared> {
+        let found = self
             .content_now(target, &change.ident, ContentKind::View)
-            .await?;
+            .await;
+        let namespace = &change.ident.namespace;
+        let current = guard::require_found(ctx, Action::Write, &target.handle, namespace, found)?;
         let cached = self.metadata_at(target, &current.metadata_location).await?;
         let metadata = cached.view()?;
         for requirement in &change.requirements {

@@ -143,6 +143,30 @@ impl<DB: Dialect> ContentStore for SqlStore<DB> {
         decode::all(&rows, |r| r.name("ref_name"))
     }
 
+    async fn find_content(
+        &self,
+        catalog: CatalogId,
+        reference: &Name,
+        content_id: ContentId,
+    ) -> Result<Option<Content>> {
+        let mut conn = self.conn().await?;
+        let row = DB::stmt(
+            "SELECT * FROM contents
+             WHERE catalog_id = $1 AND content_id = $2 AND ref_name = $3",
+        )
+        .id(catalog)
+        .id(content_id)
+        .text(reference.as_str())
+        .fetch_optional(&mut conn)
+        .await
+        .db()?;
+        match row {
+            Some(row) => decode::keyed_content(&row).map(Some),
+            None if ref_exists::<DB>(&mut conn, catalog, reference).await? => Ok(None),
+            None => Err(Error::not_found(Kind::Reference, reference)),
+        }
+    }
+
     async fn content_at(
         &self,
         catalog: CatalogId,

@@ -5,7 +5,7 @@ use pangolin_core::{ContentId, Name, PageRequest};
 
 use super::Case;
 use super::fixtures::{
-    World, base_of, catalog, collect_pages, commit, create_table, create_view, head, ident,
+    World, base_of, catalog, collect_pages, commit, create_table, create_view, delete, head, ident,
     location, longest_name, main_branch, metadata_json, name, namespace, new_ref, ns, put,
     put_new_table, request, update_table, world,
 };
@@ -20,6 +20,7 @@ pub(super) fn cases() -> Vec<Case> {
         case!(put_into_a_missing_namespace_is_not_found),
         case!(contents_are_listed_by_kind_and_name),
         case!(metadata_of_referenced_locations_stays_loadable),
+        case!(content_is_found_by_id_under_its_current_name),
     ]
 }
 
@@ -294,4 +295,66 @@ async fn metadata_of_referenced_locations_stays_loadable(store: DynStore) {
     );
     let other = catalog(&store, w.tenant.id, w.warehouse.id, "other").await;
     assert_not_found!(store.load_metadata(other.id, &l2).await, Table);
+}
+
+async fn content_is_found_by_id_under_its_current_name(store: DynStore) {
+    let w = world(&store).await;
+    let main = main_branch();
+    namespace(&store, w.cid(), &["db"]).await;
+    namespace(&store, w.cid(), &["other"]).await;
+    let t = ident(&["db"], "t");
+    let loc = create_table(&store, w.cid(), &main, &t).await;
+    let v = ident(&["db"], "v");
+    create_view(&store, w.cid(), &main, &v).await;
+    let table = store
+        .load_content(w.cid(), &main, &t, ContentKind::Table)
+        .await
+        .unwrap();
+    let tag = new_ref(w.cid(), "before", RefKind::Tag, table.last_commit_id);
+    store.create_ref(&tag, &[]).await.unwrap();
+    // A rename keeps the content id: the lookup follows it into the other namespace.
+    let moved = ident(&["other"], "moved");
+    let rename = vec![
+        delete(ContentKind::Table, &t, Expected::At(loc.clone())),
+        put(
+            ContentKind::Table,
+            &moved,
+            table.content_id,
+            Expected::Absent,
+            &loc,
+        ),
+    ];
+    commit(&store, w.cid(), &main, rename).await;
+
+    let found = store
+        .find_content(w.cid(), &main, table.content_id)
+        .await
+        .unwrap()
+        .expect("the renamed table");
+    assert_eq!((found.ident, found.kind), (moved, ContentKind::Table));
+    let on_tag = store
+        .find_content(w.cid(), &tag.name, table.content_id)
+        .await
+        .unwrap()
+        .expect("the tag keeps the old name");
+    assert_eq!(on_tag.ident, t);
+    let view = store
+        .load_content(w.cid(), &main, &v, ContentKind::View)
+        .await
+        .unwrap();
+    let found = store.find_content(w.cid(), &main, view.content_id).await;
+    assert_eq!(found.unwrap().map(|c| c.kind), Some(ContentKind::View));
+    let unknown = store
+        .find_content(w.cid(), &main, ContentId::generate())
+        .await;
+    assert_eq!(unknown.unwrap(), None);
+    let other = catalog(&store, w.tenant.id, w.warehouse.id, "other").await;
+    let elsewhere = store.find_content(other.id, &main, table.content_id).await;
+    assert_eq!(elsewhere.unwrap(), None);
+    assert_not_found!(
+        store
+            .find_content(w.cid(), &name("nowhere"), table.content_id)
+            .await,
+        Reference
+    );
 }

@@ -100,6 +100,22 @@ impl ContentStore for MemoryStore {
             .collect())
     }
 
+    async fn find_content(
+        &self,
+        catalog: CatalogId,
+        reference: &Name,
+        content_id: ContentId,
+    ) -> Result<Option<Content>> {
+        let s = self.state.lock();
+        s.require_ref(catalog, reference)?;
+        Ok(s.contents
+            .iter()
+            .find(|((c, r, _, _), v)| {
+                *c == catalog && r == reference.as_str() && v.content_id == content_id
+            })
+            .map(|(_, v)| v.clone()))
+    }
+
     async fn content_at(
         &self,
         catalog: CatalogId,
