@@ -22,7 +22,7 @@ backend_tests!(every_mutating_route_leaves_a_chained_success_record);
 
 /// POST endpoints that change nothing the catalog keeps: a metrics report is acknowledged,
 /// not stored; a signing request hands out delegated access (recorded as a vend, see
-/// tests/delegation_audit.rs), it changes no catalog state.
+/// tests/delegation.rs), it changes no catalog state.
 const NOT_MUTATIONS: &[&str] = &[
     "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
     "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",

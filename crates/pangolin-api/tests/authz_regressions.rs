@@ -173,8 +173,12 @@ async fn warehouse_and_federated_secrets_are_never_shown(w: World) {
         "credential": { "type": "s3-access-key", "access-key-id": "AKIASECRETID", "secret-access-key": "warehouse-secret-value" }
     });
     // Nothing listens at the endpoint: created without the storage probe.
-    w.admin(Method::POST, "/api/v1/warehouses?validate=false", Some(body))
-        .await;
+    w.admin(
+        Method::POST,
+        "/api/v1/warehouses?validate=false",
+        Some(body),
+    )
+    .await;
     let body = json!({ "name": "remote", "type": "federated", "uri": "https://remote.example/catalog",
         "auth": { "type": "bearer" }, "secret": "federated-secret-value" });
     w.admin(Method::POST, "/api/v1/catalogs", Some(body)).await;

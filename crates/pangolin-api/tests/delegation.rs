@@ -29,6 +29,7 @@ backend_tests!(
     remote_signing_config_and_signing,
     read_only_versions_sign_only_reads,
     idempotent_creates_never_store_credentials,
+    hand_outs_are_audited_once_per_credential,
 );
 
 const DELEGATION: &str = "x-iceberg-access-delegation";
@@ -348,4 +349,69 @@ async fn idempotent_creates_never_store_credentials(app: TestApp) {
     );
     assert!(replay.get("storage-credentials").is_none(), "{replay}");
     assert!(!replay.to_string().contains(SECRET_KEY), "{replay}");
+}
+
+/// The `table.vend` records: who got which access to which table.
+async fn vend_events(app: &TestApp) -> Vec<pangolin_core::audit::AuditEvent> {
+    let filter = pangolin_store::AuditFilter {
+        action: Some("table.vend".into()),
+        ..Default::default()
+    };
+    let page = pangolin_core::PageRequest::all();
+    let mut events = app.store.list_audit(&filter, &page).await.unwrap().items;
+    events.reverse();
+    events
+}
+
+async fn hand_outs_are_audited_once_per_credential(app: TestApp) {
+    s3_catalog(&app).await;
+    let vended = [(DELEGATION, "vended-credentials")];
+    for _ in 0..3 {
+        let (status, _, body) = app.get(S3_TABLE, None, &vended).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, _, _) = app.get(&format!("{S3_TABLE}/credentials"), None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    // The same credential handed to the same principal again: one record.
+    let events = vend_events(&app).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    assert_eq!(e.resource, "catalog/lake@main/table/db.t");
+    assert_eq!(e.principal, "anonymous");
+    assert_eq!(e.summary["mechanism"], "vended-credentials");
+    assert_eq!(e.summary["mode"], "read-write");
+    assert_eq!(e.summary["location"], "s3://bucket/wh/db/t");
+    assert!(!e.summary.to_string().contains(SECRET_KEY));
+    // Remote signing: the configuration and the signing requests that follow, once.
+    let (status, _, _) = app
+        .get(S3_TABLE, None, &[(DELEGATION, "remote-signing")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let inside = "http://127.0.0.1:9/bucket/wh/db/t/data/f.parquet";
+    for _ in 0..3 {
+        let sign = format!("{S3_TABLE}/sign");
+        let (status, _, _) = app
+            .post(&sign, Some(sign_request("GET", inside)), &[])
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let events = vend_events(&app).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[1].summary["mechanism"], "remote-signing");
+    // A read-only version is another hand-out.
+    let (status, _, tag) = app
+        .post(
+            "/api/v1/catalogs/lake/tags",
+            Some(json!({ "name": "v1" })),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{tag}");
+    let (status, _, _) = app
+        .get("/v1/lake@v1/namespaces/db/tables/t", None, &vended)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let events = vend_events(&app).await;
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events[2].summary["mode"], "read");
 }

@@ -79,6 +79,8 @@ struct Inner {
     metadata: MetadataCache,
     pointers: pointers::PointerCache,
     identity: identity::IdentityState,
+    /// Storage access already on the audit record (`tables::vend_log`).
+    vends: tables::VendLog,
     settings: Settings,
 }
 
@@ -92,6 +94,7 @@ impl Services {
         Ok(Services {
             inner: Arc::new(Inner {
                 identity: identity::IdentityState::new(&settings.auth)?,
+                vends: tables::VendLog::default(),
                 handles: handles::HandleCache::new(settings.catalog_cache_ttl),
                 metadata: MetadataCache::new(settings.metadata_cache_bytes),
                 pointers: pointers::PointerCache::new(settings.pointer_cache_entries),

@@ -68,11 +68,9 @@ fn exception(route: &Route, who: Who) -> Option<Outcome> {
         }
         ("POST", "/api/v1/auth/exchange", _) => Some(Outcome::Unauthenticated),
         // The spec documents no 404 for signing: another tenant's table is refused (403).
-        (
-            "POST",
-            "/v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",
-            Who::ForeignAdmin,
-        ) => Some(Outcome::Forbidden),
+        ("POST", "/v1/{prefix}/namespaces/{namespace}/tables/{table}/sign", Who::ForeignAdmin) => {
+            Some(Outcome::Forbidden)
+        }
         // Allowed callers reach the warehouse, which (a file warehouse) cannot sign.
         (
             "POST",

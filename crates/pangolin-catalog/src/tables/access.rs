@@ -13,6 +13,7 @@ use pangolin_storage::{RemoteSignRequest, SignedRequest, VendMode, VendedCredent
 
 use pangolin_core::model::Resource;
 
+use super::vend_log::{Mechanism, Vend};
 use crate::vend::vend_mode;
 use crate::{Prefix, Services, Target};
 
@@ -40,10 +41,12 @@ impl Services {
     /// The access the request asked for and the warehouse can give for `location`.
     /// `table` is the table's resource (for a table being created: its content id placed in
     /// its namespace); a caller without vend grants gets nothing, never an error.
+    /// Every hand-out is audited (`vend_log`); one that cannot be recorded is not made.
     pub(crate) async fn delegate(
         &self,
         ctx: &RequestContext,
         target: &Target,
+        ident: &TableIdent,
         table: &Resource,
         location: &str,
     ) -> TableAccess {
@@ -52,9 +55,22 @@ impl Services {
         let Some(mode) = vend_mode(ctx, &target.version, table) else {
             return TableAccess::None;
         };
+        let vend = |mechanism, expires_at| Vend {
+            ident,
+            location,
+            mode,
+            mechanism,
+            expires_at,
+        };
         if asked.vended_credentials && self.storage().can_vend(warehouse) {
             match self.storage().vend(warehouse, location, mode).await {
-                Ok(Some(credential)) => return TableAccess::Credentials(Box::new(credential)),
+                Ok(Some(credential)) => {
+                    let v = vend(Mechanism::VendedCredentials, credential.expires_at);
+                    return match self.record_vend(ctx, target, v).await {
+                        Ok(()) => TableAccess::Credentials(Box::new(credential)),
+                        Err(e) => unrecorded(e, location),
+                    };
+                }
                 Ok(None) => {}
                 Err(e) => tracing::warn!(
                     error = %e,
@@ -65,7 +81,11 @@ impl Services {
             }
         }
         if asked.remote_signing && self.storage().can_sign(warehouse) {
-            return TableAccess::RemoteSigning;
+            let v = vend(Mechanism::RemoteSigning, None);
+            return match self.record_vend(ctx, target, v).await {
+                Ok(()) => TableAccess::RemoteSigning,
+                Err(e) => unrecorded(e, location),
+            };
         }
         TableAccess::None
     }
@@ -86,6 +106,16 @@ impl Services {
             .storage()
             .vend(warehouse, &content.location, mode)
             .await?;
+        if let Some(credential) = &vended {
+            let vend = Vend {
+                ident,
+                location: &content.location,
+                mode,
+                mechanism: Mechanism::VendedCredentials,
+                expires_at: credential.expires_at,
+            };
+            self.record_vend(ctx, &target, vend).await?;
+        }
         Ok(vended.into_iter().collect())
     }
 
@@ -112,7 +142,23 @@ impl Services {
             .map_err(missing)?;
         let mode = required_mode(ctx, &target, &target.handle.content_resource(&content))?;
         let warehouse = &target.handle.warehouse;
-        self.storage()
-            .sign(warehouse, &content.location, mode, request)
+        let signed = self
+            .storage()
+            .sign(warehouse, &content.location, mode, request)?;
+        let vend = Vend {
+            ident,
+            location: &content.location,
+            mode,
+            mechanism: Mechanism::RemoteSigning,
+            expires_at: None,
+        };
+        self.record_vend(ctx, &target, vend).await?;
+        Ok(signed)
     }
+}
+
+/// A hand-out that could not be recorded is not made: the load goes on without it.
+fn unrecorded(e: Error, location: &str) -> TableAccess {
+    tracing::warn!(error = %e, location, "storage access not handed out: the audit record failed");
+    TableAccess::None
 }

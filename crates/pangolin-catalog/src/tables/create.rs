@@ -60,7 +60,7 @@ impl Services {
                         target
                             .handle
                             .placed_content(&ns.ident, ContentKind::Table, content_id);
-                    self.delegate(ctx, &target, &table, new.metadata.location())
+                    self.delegate(ctx, &target, &ident, &table, new.metadata.location())
                         .await
                 }
                 false => Default::default(),
@@ -114,7 +114,9 @@ impl Services {
         });
         let mut table = self.loaded_table(&target, content).await?;
         if let Some((resource, location)) = delegated {
-            table.access = self.delegate(ctx, &target, &resource, &location).await;
+            table.access = self
+                .delegate(ctx, &target, &ident, &resource, &location)
+                .await;
         }
         Ok(table)
     }

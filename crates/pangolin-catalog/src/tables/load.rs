@@ -40,7 +40,9 @@ impl Services {
         });
         let mut table = self.loaded_table(&target, content).await?;
         if let Some((resource, location)) = delegated {
-            table.access = self.delegate(ctx, &target, &resource, &location).await;
+            table.access = self
+                .delegate(ctx, &target, ident, &resource, &location)
+                .await;
         }
         Ok(LoadOutcome::Loaded { table, mode })
     }

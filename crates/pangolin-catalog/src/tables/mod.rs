@@ -13,6 +13,9 @@ mod prepare;
 mod register;
 mod rename;
 mod seed;
+mod vend_log;
+
+pub(crate) use vend_log::VendLog;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
