@@ -57,6 +57,8 @@ WAIT_LOAD = int(env("BENCH_WAIT_LOAD", "600"))
 # iceberg::Error::new captures a backtrace, and iceberg builds some errors eagerly even on success
 # (`ok_or(Error::new(..))` in MetadataLocation::from_str), which costs commits measurably.
 SCRUBBED = () if env("BENCH_KEEP_BACKTRACE", "") else ("RUST_BACKTRACE", "RUST_LIB_BACKTRACE")
+# The root password of the bench servers (fresh stores, loopback only).
+BENCH_ROOT_PASSWORD = "bench-root-password-1"
 NAMESPACE = "bench"
 TABLES = 100
 HISTORY = 200
@@ -308,6 +310,8 @@ class Bench:
             "PANGOLIN_DATA_DIR": str(self.dir / "data"),
             "PANGOLIN_SERVER__BIND": f"127.0.0.1:{self.port}",
             "PANGOLIN_STORE__BACKEND": self.backend,
+            # A known root password, so the bench can make a user for the authenticated runs.
+            "PANGOLIN_ROOT_PASSWORD": BENCH_ROOT_PASSWORD,
         }
         if self.backend == "postgres":
             url = os.environ.get("PANGOLIN_TEST_POSTGRES_URL")
@@ -410,6 +414,23 @@ class Bench:
                       "snapshot-id": snapshot_id}])
         return snapshot_id
 
+    def bearer_token(self) -> str:
+        """A tenant admin of the default tenant (made by root, impersonating), logged in."""
+        login = f"{self.base}/api/v1/users/login"
+        r = self.http.post(login, json={"username": "root", "password": BENCH_ROOT_PASSWORD})
+        if r.status_code != 200:
+            sys.exit(f"bench: root login -> {r.status_code}: {r.text[:300]}")
+        root = {"Authorization": f"Bearer {r.json()['access-token']}", "X-Pangolin-Tenant": "default"}
+        body = {"name": "bench", "tier": "tenant-admin", "password": BENCH_ROOT_PASSWORD}
+        r = self.http.post(f"{self.base}/api/v1/users", json=body, headers=root)
+        if r.status_code not in (201, 409):
+            sys.exit(f"bench: creating the bench user -> {r.status_code}: {r.text[:300]}")
+        r = self.http.post(login, json={"tenant": "default", "username": "bench",
+                                        "password": BENCH_ROOT_PASSWORD})
+        if r.status_code != 200:
+            sys.exit(f"bench: bench user login -> {r.status_code}: {r.text[:300]}")
+        return r.json()["access-token"]
+
     def table_url(self, name: str) -> str:
         return f"{self.api}/namespaces/{NAMESPACE}/tables/{name}"
 
@@ -439,6 +460,11 @@ class Bench:
                 out.append(Scenario(f"loadTable {label}, If-None-Match", conns, url,
                                     headers=[f"If-None-Match: {self.etag(name)}"],
                                     expect_status=304))
+        token = self.bearer_token()
+        small = self.table_url(self.table_by_role("small"))
+        out.append(Scenario("authenticated loadTable small table (bearer token)", CONNECTIONS, small,
+                            headers=[f"Authorization: Bearer {token}"],
+                            body_bytes=self.sizes["small"]))
         prefix = f"/v1/default/namespaces/{NAMESPACE}/tables/"
         tables = str(self.dir / "tables.txt")
         contended = self.table_by_role("contended")
@@ -652,8 +678,6 @@ class Bench:
                 f"{1e6 * m.server_cpu_s / max(r.requests, 1):.0f} | {m.peak_rss_kb / 1024:.1f} | "
                 f"{'' if m.pg_cpu_s is None else f'{m.pg_cpu_s:.2f}'} | {r.client_cpu_s:.2f} | "
                 f"{rest:.2f} |")
-        lines.append(f"| authenticated loadTable (bearer token) | {CONNECTIONS} | "
-                     "not applicable yet (no authentication) ||||||||||||")
         lines += ["", f"Columns: Req/s, latency and CPU are for the {DURATION} s measured run. "
                   "Server CPU s = the pangolin process (utime+stime); PG CPU s = every postgres "
                   "process; Client CPU s = wrk; Rest CPU s = the machine's other busy time "

@@ -14,7 +14,7 @@
 #                       until the 1-minute load average is below this; BENCH_MAX_LOAD= skips it
 #   BENCH_PERF=1        also record perf profiles and write a breakdown (see bench/README.md)
 #   BENCH_PANGOLIN_LOG, BENCH_PANGOLIN_STORE__MAX_CONNECTIONS   passed to the server
-#   BENCH_NO_BUILD=1    use the binaries in target/release as they are
+#   BENCH_NO_BUILD=1    use the release binaries (in $CARGO_TARGET_DIR or target/) as they are
 #   BENCH_KEEP=1        keep the work directory (server logs, data, wrk logs) under /tmp
 #   HARNESS=.harness    where tests/harness/install.sh put the Python venv
 #
@@ -77,10 +77,12 @@ fi
 
 # --- binaries
 if [[ -z "${BENCH_NO_BUILD:-}" ]]; then
-    log "building target/release/pangolin and target/release/pangolin-bench-ceiling"
+    log "building the release pangolin and pangolin-bench-ceiling"
     cargo build --release --bin pangolin --bin pangolin-bench-ceiling >&2
 fi
-export PANGOLIN_BIN=$ROOT/target/release/pangolin CEILING_BIN=$ROOT/target/release/pangolin-bench-ceiling
+# Where cargo put them (CARGO_TARGET_DIR, as CI sets it, or ./target).
+RELEASE=${CARGO_TARGET_DIR:-$ROOT/target}/release
+export PANGOLIN_BIN=$RELEASE/pangolin CEILING_BIN=$RELEASE/pangolin-bench-ceiling
 [[ -x "$PANGOLIN_BIN" && -x "$CEILING_BIN" ]] || die "missing release binaries (unset BENCH_NO_BUILD)"
 
 # --- PostgreSQL (each run uses a fresh schema, dropped at the end)
