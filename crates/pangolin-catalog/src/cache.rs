@@ -124,7 +124,8 @@ pub struct MetadataCache {
 
 impl MetadataCache {
     pub fn new(max_bytes: u64) -> Self {
-        let estimated_items = (max_bytes / 16_384).max(16) as usize;
+        // Sized for a few tables at first (the table grows): an idle server stays small.
+        let estimated_items = (max_bytes / 16_384).clamp(16, 256) as usize;
         MetadataCache {
             cache: Cache::with_weighter(estimated_items, max_bytes.max(1), JsonBytes),
         }

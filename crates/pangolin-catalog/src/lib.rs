@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod audit;
+mod bounded;
 pub mod branches;
 mod cache;
 mod errors;

@@ -15,6 +15,8 @@ use pangolin_core::{CatalogId, Name, TableIdent};
 use parking_lot::RwLock;
 use quick_cache::sync::Cache;
 
+use crate::bounded::bounded_cache;
+
 use crate::Version;
 
 type ContentKey = (CatalogId, u64, Name, TableIdent, ContentKind);
@@ -30,8 +32,8 @@ impl PointerCache {
     pub(crate) fn new(max_entries: usize) -> Self {
         PointerCache {
             generations: RwLock::new(HashMap::new()),
-            contents: Cache::new(max_entries.max(16)),
-            versions: Cache::new((max_entries / 16).max(16)),
+            contents: bounded_cache(max_entries),
+            versions: bounded_cache(max_entries / 16),
         }
     }
 

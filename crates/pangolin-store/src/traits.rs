@@ -192,9 +192,12 @@ pub trait ContentStore: Send + Sync {
     ///
     /// Retention is "referenced only": the body a commit stored for a location stays loadable
     /// while some content row of the catalog (on any reference) points at that location, and
-    /// is deleted in the same transaction that removes the last such row (a commit replacing
-    /// or deleting it, [`RefStore::delete_ref`], [`CatalogStore::delete_catalog`]), also when
-    /// several branches drop their last pointers concurrently. [`RefStore::create_ref`]
+    /// is deleted with the last such row (a commit replacing or deleting it,
+    /// [`RefStore::delete_ref`], [`CatalogStore::delete_catalog`]) before that call returns,
+    /// also when several branches drop their last pointers concurrently: in the same
+    /// transaction, or (PostgreSQL commits, to keep the branch locked for less time) in a
+    /// transaction right after it, so a crash in between can leave a body nothing points at,
+    /// never take one a pointer needs. [`RefStore::create_ref`]
     /// restores no bodies: a reference made at an older commit (or racing the commit that
     /// drops the last other pointer) may point at locations whose body is gone. Those answer
     /// `NotFound(Table)` like any unknown location, and callers read the metadata file from

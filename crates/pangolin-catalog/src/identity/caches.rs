@@ -25,7 +25,7 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
     fn new(ttl: Duration) -> Self {
         TtlCache {
             ttl,
-            entries: Cache::new(CAPACITY),
+            entries: crate::bounded::bounded_cache(CAPACITY),
         }
     }
 

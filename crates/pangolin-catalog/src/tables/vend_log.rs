@@ -46,7 +46,7 @@ pub(crate) struct VendLog {
 impl Default for VendLog {
     fn default() -> Self {
         VendLog {
-            recorded: Cache::new(REMEMBERED),
+            recorded: crate::bounded::bounded_cache(REMEMBERED),
         }
     }
 }

@@ -67,6 +67,12 @@ pub(crate) trait Dialect: sqlx::Database<Row: RowExt> + Sized {
     /// Whether lists of strings bind as arrays (`= ANY($n)`); otherwise they bind as JSON
     /// array text, read with `IN (SELECT value FROM json_each($n))`.
     const TEXT_ARRAYS: bool;
+    /// Whether a commit releases the stored metadata it unpointed in a second, short
+    /// transaction right after it commits, instead of inside it. PostgreSQL does: the release
+    /// takes two statements, and inside the commit they would keep the branch locked (every
+    /// writer of the branch waits for them); SQLite's writers are serialized anyway, and a
+    /// second write transaction would cost a second sync.
+    const RELEASE_AFTER_COMMIT: bool;
 
     fn stmt(sql: &'static str) -> Self::Stmt;
 

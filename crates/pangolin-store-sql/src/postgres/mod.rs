@@ -36,6 +36,7 @@ impl Dialect for Postgres {
     const BEGIN_WRITE: &'static str = "BEGIN";
     const ROW_LOCKS: bool = true;
     const TEXT_ARRAYS: bool = true;
+    const RELEASE_AFTER_COMMIT: bool = true;
 
     fn stmt(sql: &'static str) -> PgStmt {
         PgStmt(sqlx::query(sql))

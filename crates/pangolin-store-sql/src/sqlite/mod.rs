@@ -28,6 +28,7 @@ impl Dialect for Sqlite {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const ROW_LOCKS: bool = false;
     const TEXT_ARRAYS: bool = false;
+    const RELEASE_AFTER_COMMIT: bool = false;
 
     fn stmt(sql: &'static str) -> SqliteStmt {
         SqliteStmt(sqlx::query(sql))

@@ -3,7 +3,8 @@
 //!
 //! The branch row is the serialization point. Postgres locks it (`FOR UPDATE`) after the
 //! work that does not depend on the head (namespace and merge-parent checks, the audit
-//! rows), so the lock is held for two statements and the commit; on SQLite the write
+//! rows), so the lock is held for two statements and the commit, and releases unpointed
+//! metadata bodies after the commit, outside the lock; on SQLite the write
 //! transaction already excludes other writers. Commits that create keys or move locations
 //! also take the store-wide locations lock, so the overlap check cannot race across
 //! branches or catalogs; commits that only move pointers (the hot path) never take it.
@@ -76,9 +77,36 @@ pub(super) async fn commit<DB: Dialect>(
     if let Some(id) = req.completes_merge {
         complete_merge::<DB>(&mut tx, req, id).await?;
     }
-    DB::release_metadata(&mut tx, req.catalog_id, &plan.released).await?;
+    if !DB::RELEASE_AFTER_COMMIT {
+        DB::release_metadata(&mut tx, req.catalog_id, &plan.released).await?;
+    }
     tx.commit().await.map_err(commit_error)?;
+    if DB::RELEASE_AFTER_COMMIT {
+        release_after_commit(store, req, &plan.released).await;
+    }
     Ok(plan.commit)
+}
+
+/// Deletes the stored metadata the landed commit left without pointers, in its own
+/// transaction (see [`Dialect::RELEASE_AFTER_COMMIT`]). The commit has landed whatever
+/// happens here: a failure only leaves bodies nothing points at (logged), which loads never
+/// read, never a pointer without what it needs (a missing body is read from storage).
+async fn release_after_commit<DB: Dialect>(
+    store: &SqlStore<DB>,
+    req: &CommitRequest,
+    released: &[String],
+) {
+    if released.is_empty() {
+        return;
+    }
+    let outcome = async {
+        let mut tx = store.write().await?;
+        DB::release_metadata(&mut tx, req.catalog_id, released).await?;
+        tx.commit().await.db()
+    };
+    if let Err(e) = outcome.await {
+        tracing::warn!(error = %e, catalog = %req.catalog_id, "stored metadata of a landed commit was not released");
+    }
 }
 
 /// What overlaps the locations the commit must check, read under the locations lock (taken
