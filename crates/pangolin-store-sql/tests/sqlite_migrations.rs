@@ -30,7 +30,10 @@ const ORPHAN: &str = "file:///lake/db/t/metadata/00000.metadata.json";
 /// by an older binary has them.
 async fn migrate_up_to(path: &Path, last: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let all = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    // Read at run time: `cargo test` sets it, and a test binary reused from a build in
+    // another checkout (a shared CARGO_TARGET_DIR) would carry that checkout's path.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test");
+    let all = Path::new(&manifest_dir).join("migrations/sqlite");
     for file in std::fs::read_dir(all).unwrap() {
         let file = file.unwrap();
         let name = file.file_name().to_string_lossy().into_owned();
