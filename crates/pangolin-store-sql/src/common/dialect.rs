@@ -8,7 +8,9 @@ use std::future::Future;
 
 use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{Commit, Content};
-use pangolin_core::{CatalogId, ContentId, NamespaceIdent, Result, TableIdent, Timestamp};
+use pangolin_core::{
+    CatalogId, CommitId, ContentId, NamespaceIdent, Result, TableIdent, Timestamp,
+};
 use pangolin_store::CommitRequest;
 use pangolin_store::locations::Occupant;
 
@@ -73,6 +75,10 @@ pub(crate) trait Dialect: sqlx::Database<Row: RowExt> + Sized {
     /// writer of the branch waits for them); SQLite's writers are serialized anyway, and a
     /// second write transaction would cost a second sync.
     const RELEASE_AFTER_COMMIT: bool;
+    /// Whether [`Dialect::commit_pointers`] exists: a commit that only moves pointers of
+    /// existing keys can then be decided on an unlocked read and written in one statement
+    /// that locks the branch only while it runs (see `store::commit`).
+    const POINTER_COMMITS: bool;
 
     fn stmt(sql: &'static str) -> Self::Stmt;
 
@@ -157,6 +163,23 @@ pub(crate) trait Dialect: sqlx::Database<Row: RowExt> + Sized {
         portable::apply_commit::<Self>(conn, req, plan)
     }
 
+    /// Writes a commit that only moves pointers of existing keys (with the request's audit
+    /// events), decided on the unlocked read `seen`, on top of the branch's head as it is
+    /// when the write locks it; nothing is written unless every pointer in `seen` is still
+    /// where it was. Only called where [`Dialect::POINTER_COMMITS`].
+    fn commit_pointers(
+        conn: &mut Self::Connection,
+        req: &CommitRequest,
+        seen: &HashMap<TableIdent, Content>,
+        plan: &Plan,
+    ) -> impl Future<Output = Result<PointerCommit>> + Send {
+        let _ = (conn, req, seen, plan);
+        std::future::ready(Err(pangolin_core::Error::internal(format!(
+            "{} has no one-statement commits",
+            Self::BACKEND
+        ))))
+    }
+
     /// Records a commit with its operations (the root commit of a catalog).
     fn insert_commit(
         conn: &mut Self::Connection,
@@ -182,6 +205,17 @@ pub(crate) trait Dialect: sqlx::Database<Row: RowExt> + Sized {
     ) -> impl Future<Output = Result<Vec<Commit>>> + Send {
         portable::load_operations::<Self>(conn, commits)
     }
+}
+
+/// What [`Dialect::commit_pointers`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PointerCommit {
+    /// Written, on top of `parent` (the branch's head when the write locked it).
+    Landed { parent: CommitId },
+    /// Nothing written: a pointer moved since it was read (read and decide again).
+    Moved,
+    /// Nothing written: the reference is gone or is not a branch (the general path says so).
+    NotABranch,
 }
 
 /// `$sql`, row-locked (`FOR UPDATE`) where the dialect has row locks.

@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use pangolin_core::audit::AuditEvent;
 use pangolin_core::model::{Commit, Content};
-use pangolin_core::{AuditId, CatalogId, Error, Kind, NamespaceIdent, Result};
-use sqlx::PgConnection;
+use pangolin_core::{AuditId, CatalogId, Error, Kind, NamespaceIdent, Result, TableIdent};
+use sqlx::postgres::PgArguments;
+use sqlx::{PgConnection, Postgres};
 use uuid::Uuid;
 
 use crate::common::AuditSeal;
@@ -15,18 +16,10 @@ use crate::common::decode::DbId;
 use crate::common::error::DbResultExt;
 use crate::common::{decode, micros, to_json};
 
-pub(super) async fn insert_audit(conn: &mut PgConnection, events: &[AuditEvent]) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    // One row per id, the last one winning: a statement may not upsert a row twice.
-    let last: HashMap<AuditId, usize> = events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
-    let events: Vec<&AuditEvent> = (0..events.len())
-        .filter(|i| last.get(&events[*i].id) == Some(i))
-        .map(|i| &events[i])
-        .collect();
-    let text = |f: fn(&AuditEvent) -> Option<&str>| events.iter().map(|e| f(e)).collect::<Vec<_>>();
-    sqlx::query(
+/// The audit insert, its columns bound as `$1`..`$11` (see [`bind_audit`]): a macro so the
+/// one-statement commit ([`super::pointers`]) can put it in a `WITH` clause.
+macro_rules! insert_audit_sql {
+    () => {
         "INSERT INTO audit_events (id, time, tenant_id, principal, action, resource, result,
              request_id, client_addr, user_agent, summary)
          SELECT u.id, u.time, u.tenant_id, u.principal, u.action, u.resource, u.result,
@@ -40,33 +33,60 @@ pub(super) async fn insert_audit(conn: &mut PgConnection, events: &[AuditEvent])
              resource = excluded.resource, result = excluded.result,
              request_id = excluded.request_id, client_addr = excluded.client_addr,
              user_agent = excluded.user_agent, summary = excluded.summary
-         WHERE audit_events.seq IS NULL",
-    )
-    .bind(events.iter().map(|e| e.id.uuid()).collect::<Vec<_>>())
-    .bind(events.iter().map(|e| micros(e.time)).collect::<Vec<_>>())
-    .bind(
+         WHERE audit_events.seq IS NULL"
+    };
+}
+pub(super) use insert_audit_sql;
+
+pub(super) async fn insert_audit(conn: &mut PgConnection, events: &[AuditEvent]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    bind_audit(sqlx::query(insert_audit_sql!()), events)?
+        .execute(conn)
+        .await
+        .db()
+        .map(drop)
+}
+
+/// Binds `events` as the first eleven parameters of [`insert_audit_sql`]; one row per id, the
+/// last one winning (a statement may not upsert a row twice).
+pub(super) fn bind_audit<'q>(
+    query: sqlx::query::Query<'q, Postgres, PgArguments>,
+    events: &[AuditEvent],
+) -> Result<sqlx::query::Query<'q, Postgres, PgArguments>> {
+    let last: HashMap<AuditId, usize> = events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let events: Vec<&AuditEvent> = (0..events.len())
+        .filter(|i| last.get(&events[*i].id) == Some(i))
+        .map(|i| &events[i])
+        .collect();
+    let text = |f: fn(&AuditEvent) -> Option<&str>| {
         events
             .iter()
-            .map(|e| e.tenant_id.map(DbId::uuid))
-            .collect::<Vec<_>>(),
-    )
-    .bind(text(|e| Some(&e.principal)))
-    .bind(text(|e| Some(&e.action)))
-    .bind(text(|e| Some(&e.resource)))
-    .bind(text(|e| Some(e.result.as_str())))
-    .bind(text(|e| e.request_id.as_deref()))
-    .bind(text(|e| e.client_addr.as_deref()))
-    .bind(text(|e| e.user_agent.as_deref()))
-    .bind(
-        events
-            .iter()
-            .map(|e| to_json(&e.summary))
-            .collect::<Result<Vec<_>>>()?,
-    )
-    .execute(conn)
-    .await
-    .db()
-    .map(drop)
+            .map(|e| f(e).map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let summaries = events
+        .iter()
+        .map(|e| to_json(&e.summary))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(query
+        .bind(events.iter().map(|e| e.id.uuid()).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| micros(e.time)).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.tenant_id.map(DbId::uuid))
+                .collect::<Vec<_>>(),
+        )
+        .bind(text(|e| Some(&e.principal)))
+        .bind(text(|e| Some(&e.action)))
+        .bind(text(|e| Some(&e.resource)))
+        .bind(text(|e| Some(e.result.as_str())))
+        .bind(text(|e| e.request_id.as_deref()))
+        .bind(text(|e| e.client_addr.as_deref()))
+        .bind(text(|e| e.user_agent.as_deref()))
+        .bind(summaries))
 }
 
 /// [`crate::common::dialect::Dialect::seal_audit`] in one statement.
@@ -141,6 +161,14 @@ pub(super) struct ContentColumns<'a> {
 
 impl<'a> ContentColumns<'a> {
     pub(super) fn of(contents: &'a [Content]) -> Self {
+        Self::of_all(contents)
+    }
+
+    pub(super) fn of_map(contents: &'a HashMap<TableIdent, Content>) -> Self {
+        Self::of_all(contents.values())
+    }
+
+    fn of_all(contents: impl IntoIterator<Item = &'a Content>) -> Self {
         let mut cols = ContentColumns::default();
         for c in contents {
             cols.namespace.push(c.ident.namespace.encoded());

@@ -44,18 +44,18 @@ pub(super) async fn current_contents(
 
 /// Operations as column arrays, in commit order.
 #[derive(Default)]
-struct OpArrays<'a> {
-    op: Vec<&'static str>,
-    namespace: Vec<String>,
-    name: Vec<&'a str>,
-    content_id: Vec<Uuid>,
-    kind: Vec<&'static str>,
-    metadata_location: Vec<Option<&'a str>>,
-    location: Vec<&'a str>,
+pub(super) struct OpArrays<'a> {
+    pub(super) op: Vec<&'static str>,
+    pub(super) namespace: Vec<String>,
+    pub(super) name: Vec<&'a str>,
+    pub(super) content_id: Vec<Uuid>,
+    pub(super) kind: Vec<&'static str>,
+    pub(super) metadata_location: Vec<Option<&'a str>>,
+    pub(super) location: Vec<&'a str>,
 }
 
 impl<'a> OpArrays<'a> {
-    fn of(commit: &'a Commit) -> Self {
+    pub(super) fn of(commit: &'a Commit) -> Self {
         let mut arrays = OpArrays::default();
         for op in &commit.operations {
             let cols = operation_columns(op);

@@ -5,6 +5,7 @@
 mod batch;
 mod commit;
 mod files;
+mod pointers;
 mod types;
 
 use std::collections::{HashMap, HashSet};
@@ -19,7 +20,7 @@ use sqlx::{PgConnection, Pool, Postgres};
 
 use crate::PostgresOptions;
 use crate::common::AuditSeal;
-use crate::common::dialect::Dialect;
+use crate::common::dialect::{Dialect, PointerCommit};
 use crate::common::error::{DbResultExt, migrate_error};
 use crate::common::plan::Plan;
 use crate::options::{check_schema, redact_url};
@@ -37,6 +38,7 @@ impl Dialect for Postgres {
     const ROW_LOCKS: bool = true;
     const TEXT_ARRAYS: bool = true;
     const RELEASE_AFTER_COMMIT: bool = true;
+    const POINTER_COMMITS: bool = true;
 
     fn stmt(sql: &'static str) -> PgStmt {
         PgStmt(sqlx::query(sql))
@@ -99,6 +101,15 @@ impl Dialect for Postgres {
 
     async fn apply_commit(conn: &mut PgConnection, req: &CommitRequest, plan: &Plan) -> Result<()> {
         commit::apply_commit(conn, req, plan).await
+    }
+
+    async fn commit_pointers(
+        conn: &mut PgConnection,
+        req: &CommitRequest,
+        seen: &HashMap<TableIdent, Content>,
+        plan: &Plan,
+    ) -> Result<PointerCommit> {
+        pointers::commit_pointers(conn, req, seen, plan).await
     }
 
     async fn insert_commit(conn: &mut PgConnection, commit: &Commit) -> Result<()> {

@@ -29,6 +29,7 @@ impl Dialect for Sqlite {
     const ROW_LOCKS: bool = false;
     const TEXT_ARRAYS: bool = false;
     const RELEASE_AFTER_COMMIT: bool = false;
+    const POINTER_COMMITS: bool = false;
 
     fn stmt(sql: &'static str) -> SqliteStmt {
         SqliteStmt(sqlx::query(sql))

@@ -22,6 +22,7 @@ use sqlx::Transaction;
 
 use super::history::commit_exists;
 use super::merges::{complete_merge, lock_merge};
+use super::pointers::{self, may_move_pointers_only};
 use super::{Access, SqlStore};
 use crate::common::decode;
 use crate::common::dialect::{Dialect, Stmt, for_update};
@@ -32,6 +33,17 @@ pub(super) async fn commit<DB: Dialect>(
     store: &SqlStore<DB>,
     req: &CommitRequest,
 ) -> Result<Commit> {
+    if DB::POINTER_COMMITS
+        && may_move_pointers_only(req)
+        && let Some(commit) = pointers::commit(store, req).await?
+    {
+        return Ok(commit);
+    }
+    locked_commit(store, req).await
+}
+
+/// The general path: decides and writes the commit in one transaction holding the branch lock.
+async fn locked_commit<DB: Dialect>(store: &SqlStore<DB>, req: &CommitRequest) -> Result<Commit> {
     let mut tx = store.write().await?;
     let namespaces =
         DB::existing_namespaces(&mut tx, req.catalog_id, &rules::namespaces_deciding(req)).await?;
@@ -91,7 +103,7 @@ pub(super) async fn commit<DB: Dialect>(
 /// transaction (see [`Dialect::RELEASE_AFTER_COMMIT`]). The commit has landed whatever
 /// happens here: a failure only leaves bodies nothing points at (logged), which loads never
 /// read, never a pointer without what it needs (a missing body is read from storage).
-async fn release_after_commit<DB: Dialect>(
+pub(super) async fn release_after_commit<DB: Dialect>(
     store: &SqlStore<DB>,
     req: &CommitRequest,
     released: &[String],

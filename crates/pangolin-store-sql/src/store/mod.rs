@@ -16,6 +16,7 @@ mod idempotency;
 mod keys;
 mod merges;
 mod namespaces;
+mod pointers;
 pub(crate) mod portable;
 pub(crate) mod portable_files;
 mod refs;

@@ -1,15 +1,16 @@
 //! Commits: compare-and-swap per change, deletes, renames, and the checks on the branch and
 //! the change list.
 
+use pangolin_core::audit::{AuditEvent, AuditResult};
 use pangolin_core::model::{ContentKind, Operation, RefKind};
-use pangolin_core::{ContentId, Error};
+use pangolin_core::{ContentId, Error, PageRequest};
 
 use super::Case;
 use super::fixtures::{
-    commit, create_table, delete, head, ident, location, main_branch, metadata_json, name,
-    namespace, new_ref, put, put_new_table, request, update_table, world,
+    commit, create_table, delete, head, ident, location, main_branch, metadata_in, metadata_json,
+    name, namespace, new_ref, put, put_new_table, request, update_table, world,
 };
-use crate::{Change, DynStore, Expected};
+use crate::{AuditFilter, Change, DynStore, Expected};
 
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -19,6 +20,8 @@ pub(super) fn cases() -> Vec<Case> {
         case!(rename_as_delete_and_put_keeps_the_content_id),
         case!(duplicate_key_in_one_commit_is_invalid),
         case!(commit_to_a_tag_is_invalid),
+        case!(table_update_on_a_tag_is_invalid),
+        case!(table_update_lands_on_the_head_with_its_audit_event),
         case!(commit_to_a_missing_branch_is_not_found),
     ]
 }
@@ -270,4 +273,106 @@ async fn commit_to_a_missing_branch_is_not_found(store: DynStore) {
     );
     assert_not_found!(store.commit(&req).await, Reference);
     assert_not_found!(store.get_commit(w.cid(), req.commit_id).await, Commit);
+}
+
+/// A pointer move (the hot write path) onto a key a tag holds is refused as a write to a tag,
+/// not judged by its requirement.
+async fn table_update_on_a_tag_is_invalid(store: DynStore) {
+    let w = world(&store).await;
+    let main = main_branch();
+    namespace(&store, w.cid(), &["db"]).await;
+    let t = ident(&["db"], "t");
+    let l0 = create_table(&store, w.cid(), &main, &t).await;
+    let root = head(&store, w.cid(), &main).await;
+    let tag = store
+        .create_ref(&new_ref(w.cid(), "v1", RefKind::Tag, root), &[])
+        .await
+        .unwrap();
+    let tagged = store
+        .load_content(w.cid(), &tag.name, &t, ContentKind::Table)
+        .await
+        .unwrap();
+    let moved = metadata_in(&tagged.location);
+    let change = put(
+        ContentKind::Table,
+        &t,
+        tagged.content_id,
+        Expected::At(l0),
+        &moved,
+    );
+    let req = request(w.cid(), &tag.name, vec![change]);
+    assert_err!(store.commit(&req).await, Error::InvalidInput(_));
+    assert_eq!(store.get_ref(w.cid(), &tag.name).await.unwrap(), tag);
+    let after = store
+        .load_content(w.cid(), &tag.name, &t, ContentKind::Table)
+        .await
+        .unwrap();
+    assert_eq!(after, tagged);
+    assert_not_found!(store.get_commit(w.cid(), req.commit_id).await, Commit);
+}
+
+/// A pointer move lands on the branch's head (first parent), becomes the head, records its
+/// operation, and writes its audit event with it.
+async fn table_update_lands_on_the_head_with_its_audit_event(store: DynStore) {
+    let w = world(&store).await;
+    let main = main_branch();
+    namespace(&store, w.cid(), &["db"]).await;
+    let t = ident(&["db"], "t");
+    let l0 = create_table(&store, w.cid(), &main, &t).await;
+    let before = store
+        .load_content(w.cid(), &main, &t, ContentKind::Table)
+        .await
+        .unwrap();
+    let base = head(&store, w.cid(), &main).await;
+    let l1 = metadata_in(&before.location);
+    let change = put(
+        ContentKind::Table,
+        &t,
+        before.content_id,
+        Expected::At(l0),
+        &l1,
+    );
+    let mut req = request(w.cid(), &main, vec![change]);
+    let event = AuditEvent::new(
+        Some(w.tenant.id),
+        "alice",
+        "table.commit",
+        "db.t",
+        AuditResult::Success,
+    );
+    req.audit = vec![event.clone()];
+    let landed = store.commit(&req).await.unwrap();
+
+    assert_eq!(landed.parents, vec![base]);
+    assert_eq!(head(&store, w.cid(), &main).await, landed.id);
+    assert_eq!(store.get_commit(w.cid(), landed.id).await.unwrap(), landed);
+    assert_eq!(
+        landed.operations,
+        vec![Operation::Put {
+            ident: t.clone(),
+            content_id: before.content_id,
+            kind: ContentKind::Table,
+            location: before.location.clone(),
+            metadata_location: l1.clone(),
+        }]
+    );
+    let after = store
+        .load_content(w.cid(), &main, &t, ContentKind::Table)
+        .await
+        .unwrap();
+    assert_eq!(
+        (after.metadata_location, after.last_commit_id),
+        (l1, landed.id)
+    );
+    let audit = store
+        .list_audit(&AuditFilter::default(), &PageRequest::all())
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .items
+            .iter()
+            .any(|e| e.id == event.id && e.action == "table.commit"),
+        "the commit's audit event is missing"
+    );
 }
