@@ -6,6 +6,8 @@
 -- client round trip; writers of different tables on one branch no longer queue behind each
 -- other's round trips.
 --
+-- The caller writes the audit rows in the same statement, before the call (see pointers.rs).
+--
 -- Each statement of a PL/pgSQL function takes a new snapshot under READ COMMITTED, so the
 -- pointer check below sees every commit that held the branch lock before us.
 --
@@ -29,6 +31,13 @@ DECLARE
     v_kind text;
     v_head uuid;
 BEGIN
+    -- Before the lock: the bodies depend on nothing the lock protects (a location is new
+    -- with its commit), and a refused commit rolls them back with everything else.
+    INSERT INTO metadata_blobs (catalog_id, location, metadata)
+    SELECT p_catalog, b.location, b.metadata
+    FROM unnest(p_blob_location, p_blob_metadata) AS b(location, metadata)
+    ON CONFLICT (catalog_id, location) DO UPDATE SET metadata = excluded.metadata;
+
     SELECT kind, head INTO v_kind, v_head FROM refs
     WHERE catalog_id = p_catalog AND name = p_branch
     FOR UPDATE;
@@ -58,11 +67,6 @@ BEGIN
                 p_op_metadata_location, p_op_location)
         WITH ORDINALITY
         AS o(op, namespace, name, content_id, kind, metadata_location, location, ordinal);
-
-    INSERT INTO metadata_blobs (catalog_id, location, metadata)
-    SELECT p_catalog, b.location, b.metadata
-    FROM unnest(p_blob_location, p_blob_metadata) AS b(location, metadata)
-    ON CONFLICT (catalog_id, location) DO UPDATE SET metadata = excluded.metadata;
 
     INSERT INTO contents (catalog_id, ref_name, namespace, name, content_id, kind,
                           metadata_location, last_commit_id, updated_at, location)

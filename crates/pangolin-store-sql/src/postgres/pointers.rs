@@ -22,12 +22,15 @@ use crate::common::plan::Plan;
 const POINTER_MOVED: &str = "ZP001";
 const NOT_A_BRANCH: &str = "ZP002";
 
+/// The audit rows are read (counted) before the call, so they are written before the branch
+/// is locked; an unread data-modifying `WITH` would run after the main query, under the lock.
 const COMMIT_POINTERS: &str = concat!(
     "WITH audit AS (",
     insert_audit_sql!(),
-    ")
+    " RETURNING 1)
     SELECT pangolin_commit_pointers($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-        $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)"
+        $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)
+    FROM (SELECT count(*) FROM audit) AS written"
 );
 
 pub(super) async fn commit_pointers(
