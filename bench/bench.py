@@ -556,7 +556,10 @@ class Bench:
         """Each table's metadata version (NNNNN of its metadata file) and properties."""
         out = {}
         for name in self.tables:
-            body = self.http.get(self.table_url(name)).json()
+            r = self.http.get(self.table_url(name))
+            if r.status_code != 200:
+                sys.exit(f"bench: loading {name} after commits -> {r.status_code}: {r.text[:500]}")
+            body = r.json()
             version = int(re.search(r"/(\d+)-[^/]*\.metadata\.json$", body["metadata-location"]).group(1))
             out[name] = (version, body["metadata"].get("properties", {}))
         return out

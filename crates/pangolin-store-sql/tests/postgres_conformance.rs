@@ -210,3 +210,81 @@ async fn an_unreachable_database_is_unavailable() {
     .unwrap_err();
     assert!(matches!(bad, Error::InvalidInput(_)));
 }
+
+/// A request whose client goes away is dropped wherever it is, also inside `BEGIN`'s round
+/// trip. The connection must still come back clean: before sqlx 0.9.1 a cancelled `BEGIN` left
+/// the pooled session inside a transaction nothing would end, so every later statement on it
+/// ran in that transaction (the one-statement commits never became durable) and, after its
+/// first error, failed with "current transaction is aborted".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_cancelled_anywhere_leave_no_session_in_a_transaction() {
+    let Some(url) = common::postgres_url() else {
+        return;
+    };
+    let schema = fresh_schema();
+    let app = format!("pgl_cancel_{}", &schema[schema.len() - 12..]);
+    let separator = if url.contains('?') { '&' } else { '?' };
+    // One connection: every cancelled write and the check below use the same session.
+    let opts = PostgresOptions {
+        max_connections: 1,
+        schema: Some(schema.clone()),
+        ..PostgresOptions::default()
+    };
+    let store = PostgresStore::connect(&format!("{url}{separator}application_name={app}"), opts)
+        .await
+        .expect("connect");
+    store.migrate().await.expect("migrate");
+    let store = Arc::new(store);
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    let (mut landed, mut cancelled) = (0, 0);
+    for round in 0..400u32 {
+        let writer = store.clone();
+        let write = tokio::spawn(async move {
+            let t = tenant(&format!("t{round}"));
+            writer.create_tenant(&t, &[]).await
+        });
+        // The write runs on this worker while the wait spins off the runtime; across the
+        // rounds the abort lands before, inside and after each of its round trips.
+        let wait = Duration::from_micros(u64::from(round % 100) * 30);
+        tokio::task::spawn_blocking(move || {
+            let until = std::time::Instant::now() + wait;
+            while std::time::Instant::now() < until {
+                std::hint::spin_loop();
+            }
+        })
+        .await
+        .unwrap();
+        write.abort();
+        match write.await {
+            Ok(outcome) => {
+                outcome.unwrap();
+                landed += 1;
+            }
+            Err(e) if e.is_cancelled() => cancelled += 1,
+            Err(e) => panic!("{e}"),
+        }
+        // The next use of the session (which also sends a rollback a cancelled write
+        // queued, or connects again) must leave it outside any transaction.
+        let missing = store.get_tenant(pangolin_core::TenantId::generate()).await;
+        assert!(
+            matches!(missing, Err(Error::NotFound { .. })),
+            "{missing:?}"
+        );
+        let states: Vec<String> = sqlx::query_scalar(
+            "SELECT state FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
+        )
+        .bind(&app)
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        assert!(
+            states.is_empty(),
+            "round {round}: the session is {states:?}"
+        );
+    }
+    assert!(
+        landed > 0 && cancelled > 0,
+        "landed {landed}, cancelled {cancelled}"
+    );
+    drop_schemas(&url, &[schema]).await;
+}
