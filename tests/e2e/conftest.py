@@ -62,8 +62,8 @@ def serve(tmp_path_factory, name: str, config: str | None = None, env: dict | No
 @pytest.fixture(scope="session")
 def sqlite_server(tmp_path_factory):
     """Default configuration: SQLite store, file warehouse under the data dir. Logs every
-    request (tower_http at debug), so tests can tell which routes a client used."""
-    yield from serve(tmp_path_factory, "sqlite", env={"PANGOLIN_LOG": "info,tower_http=debug"})
+    request (pangolin_api::front at debug), so tests can tell which routes a client used."""
+    yield from serve(tmp_path_factory, "sqlite", env={"PANGOLIN_LOG": "info,pangolin_api::front=debug"})
 
 
 @pytest.fixture(scope="session")

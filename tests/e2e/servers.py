@@ -99,7 +99,7 @@ class Server:
             self.proc.wait()
 
     def requests_served(self, method: str, path: str) -> int:
-        """How many `method path` requests the log shows so far (needs tower_http=debug)."""
+        """How many `method path` requests the log shows so far (needs pangolin_api::front=debug)."""
         needle = f"method={method} uri={path} "
         with self._logged:
             return sum(needle in line and "finished processing request" in line for line in self._lines)

@@ -32,7 +32,7 @@ def bootstrap_config(storage: dict, secret: dict) -> str:
     return f"[bootstrap]\nstorage = {toml_value(storage)}\nstorage_secret = {toml_value(secret)}\n"
 
 
-DEBUG_LOG = {"PANGOLIN_LOG": "info,pangolin_storage=debug,pangolin_catalog=debug,pangolin_api=debug,tower_http=debug"}
+DEBUG_LOG = {"PANGOLIN_LOG": "info,pangolin_storage=debug,pangolin_catalog=debug,pangolin_api=debug"}
 
 
 class GoogleAuthMock:

@@ -3,17 +3,17 @@
 //! Successes are recorded by the services themselves, atomically with the mutation, so they
 //! are never recorded here.
 //!
-//! Who asked is known only once the handler extracted its [`Ctx`](crate::context::Ctx): the
-//! middleware puts an empty [`Caller`] slot into the request, the extractor fills it, and the
-//! middleware reads it after the response (an empty slot: the request never got that far,
-//! e.g. it failed authentication, and counts as `anonymous`).
+//! Who asked is known only once the gate or the handler extracted its
+//! [`Ctx`](crate::context::Ctx): the `front` layer puts an empty [`Caller`] slot into the
+//! request ([`Watch::start`]), the extractor fills it, and the layer reads it after the
+//! response ([`Watch::finish`]; an empty slot: the request never got that far, e.g. it failed
+//! authentication, and counts as `anonymous`).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use pangolin_catalog::RequestContext;
 use pangolin_core::TenantId;
@@ -118,28 +118,48 @@ impl Attempt {
     }
 }
 
-pub(crate) async fn record(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let slot = CallerSlot::default();
-    request.extensions_mut().insert(slot.clone());
-    let attempt = Attempt::of(&request);
-    let response = next.run(request).await;
-    let Some(result) = result_of(&attempt.method, response.status()) else {
-        return response;
-    };
-    // A mutation of nothing (no route matched) is no failure worth a record.
-    if result == AuditResult::Failure && attempt.route.is_none() {
-        return response;
+/// What the failure record of a request needs, taken before the request is handed on.
+pub(crate) struct Watch {
+    slot: CallerSlot,
+    attempt: Attempt,
+}
+
+impl Watch {
+    /// Puts the caller slot into `request` (the context extractor fills it) and notes what
+    /// the request is.
+    pub(crate) fn start(request: &mut Request) -> Self {
+        let slot = CallerSlot::default();
+        request.extensions_mut().insert(slot.clone());
+        let attempt = Attempt::of(request);
+        Watch { slot, attempt }
     }
-    let event = attempt.event(slot.0.get(), result, &response);
-    if let Err(e) = state.store().append_audit(&[event]).await {
-        // The client gets its answer regardless; the operator learns of the gap.
-        tracing::error!(error = %e, "could not record a {} request in the audit log", result.as_str());
+
+    /// The record of the request when its `response` is a denial or a failed mutation.
+    pub(crate) fn finish(self, response: &Response) -> Option<Record> {
+        let Watch { slot, attempt } = self;
+        let result = result_of(&attempt.method, response.status())?;
+        // A mutation of nothing (no route matched) is no failure worth a record.
+        if result == AuditResult::Failure && attempt.route.is_none() {
+            return None;
+        }
+        let event = attempt.event(slot.0.get(), result, response);
+        Some(Record { event, result })
     }
-    response
+}
+
+/// A denial or failure to write to the audit log.
+pub(crate) struct Record {
+    event: AuditEvent,
+    result: AuditResult,
+}
+
+impl Record {
+    pub(crate) async fn save(self, state: &AppState) {
+        if let Err(e) = state.store().append_audit(&[self.event]).await {
+            // The client gets its answer regardless; the operator learns of the gap.
+            tracing::error!(error = %e, "could not record a {} request in the audit log", self.result.as_str());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The gate in front of every route, driven by the authorization table:
+//! The gate in front of every route (run by the `front` layer), driven by the authorization
+//! table:
 //!
 //! - a route that is not `Public` is authenticated before its handler runs, so a request
 //!   without valid credentials learns nothing else (401 before any 400 or 404); a public
@@ -7,35 +8,36 @@
 //! - refusals are audited by `audit_failures` (one record per denied request, with the
 //!   reason). The decisions themselves are the service layer's.
 
-use axum::extract::{FromRequestParts, MatchedPath, Request, State};
-use axum::middleware::Next;
+use axum::extract::{FromRequestParts, MatchedPath, Request};
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::authz_table::Requirement;
 use crate::context::Ctx;
 
-pub(crate) async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The request to hand on, or the refusal to answer instead.
+pub(crate) async fn admit(state: &AppState, request: Request) -> Result<Request, Response> {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .and_then(|p| state.routes().find(request.method().as_str(), p.as_str()));
+    // No route (the fallback): nothing to guard.
     let Some(route) = route else {
-        return next.run(request).await;
+        return Ok(request);
     };
     let public = route.requirement == Requirement::Public;
     if public && !carries_credentials(&request) {
-        return next.run(request).await;
+        return Ok(request);
     }
     let (mut parts, body) = request.into_parts();
     // The context lands in the request's extensions, where the handler finds it.
-    match Ctx::from_request_parts(&mut parts, &state).await {
+    match Ctx::from_request_parts(&mut parts, state).await {
         Ok(_) => {}
         // A public route decides itself what bad credentials mean.
         Err(_) if public => {}
-        Err(e) => return e.into_response(),
+        Err(e) => return Err(e.into_response()),
     }
-    next.run(Request::from_parts(parts, body)).await
+    Ok(Request::from_parts(parts, body))
 }
 
 /// Whether a request presents credentials (public routes then still know their caller, and

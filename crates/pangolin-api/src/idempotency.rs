@@ -9,13 +9,19 @@
 //! commit (the loser gets a 409 or an AlreadyExists), it can only answer differently.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::extract::{FromRequestParts, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::future::Either;
 use pangolin_core::{Error, Result};
 use pangolin_store::IdempotencyRecord;
 use sha2::{Digest, Sha256};
+use tower::{Layer, Service};
 
 use crate::AppState;
 use crate::context::Ctx;
@@ -26,19 +32,66 @@ const HEADER: &str = "idempotency-key";
 /// Largest request or response body buffered for fingerprinting and replay.
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
-pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD)
-        || !request.headers().contains_key(HEADER)
-    {
-        return next.run(request).await;
-    }
-    match guarded(state, request, next).await {
-        Ok(response) => response,
-        Err(e) => ApiError(e).into_response(),
+/// The guard as a layer on the Iceberg routes. Reads (and requests without a key) go straight
+/// to the route without a boxed future: they are most of the traffic.
+#[derive(Clone)]
+pub(crate) struct IdempotencyLayer(pub(crate) AppState);
+
+impl<S> Layer<S> for IdempotencyLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Guard<S> {
+        Guard {
+            inner,
+            state: self.0.clone(),
+        }
     }
 }
 
-async fn guarded(state: AppState, request: Request, next: Next) -> Result<Response> {
+#[derive(Clone)]
+pub(crate) struct Guard<S> {
+    inner: S,
+    state: AppState,
+}
+
+type Guarded = Pin<Box<dyn Future<Output = std::result::Result<Response, Infallible>> + Send>>;
+
+impl<S> Service<Request> for Guard<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<S::Future, Guarded>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if matches!(*request.method(), Method::GET | Method::HEAD)
+            || !request.headers().contains_key(HEADER)
+        {
+            return Either::Left(self.inner.call(request));
+        }
+        // The clone that was ready is the one called (tower's contract); the copy stays.
+        let ready = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, ready);
+        let state = self.state.clone();
+        Either::Right(Box::pin(async move {
+            Ok(match guarded(state, request, inner).await {
+                Ok(response) => response,
+                Err(e) => ApiError(e).into_response(),
+            })
+        }))
+    }
+}
+
+async fn guarded<S>(state: AppState, request: Request, mut inner: S) -> Result<Response>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     let (mut parts, body) = request.into_parts();
     let key = parse_key(parts.headers.get(HEADER))?;
     let Ctx(ctx) = Ctx::from_request_parts(&mut parts, &state)
@@ -54,7 +107,9 @@ async fn guarded(state: AppState, request: Request, next: Next) -> Result<Respon
     if let Some(record) = state.store().get_idempotency(&scope, &key, now).await? {
         return Ok(replay(record, &fingerprint));
     }
-    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let Ok(response) = inner
+        .call(Request::from_parts(parts, Body::from(body)))
+        .await;
     if !is_final(response.status()) {
         return Ok(response);
     }

@@ -8,6 +8,7 @@ pub mod authz_table;
 mod context;
 pub mod error;
 mod extract;
+mod front;
 mod gate;
 mod health;
 mod iceberg;
@@ -18,11 +19,7 @@ mod state;
 
 pub use state::{ApiConfig, AppState};
 
-use axum::{Router, middleware};
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
-
-const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+use axum::Router;
 
 /// The complete HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -30,23 +27,10 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(management::routes())
         .merge(auth::routes())
-        .merge(iceberg::routes().layer(middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::guard,
-        )))
-        .route_layer(middleware::from_fn_with_state(state.clone(), gate::gate))
+        .merge(iceberg::routes().layer(idempotency::IdempotencyLayer(state.clone())))
         .fallback(error::not_found_fallback)
         .with_state(state.clone())
-        // Inside the request id layers (it records the id) and around every route (it
-        // needs the matched route).
-        .layer(middleware::from_fn_with_state(
-            state,
-            audit_failures::record,
-        ))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http())
-        .layer(SetRequestIdLayer::new(
-            REQUEST_ID,
-            request_id::CountingRequestId::new(),
-        ))
+        // Applied per route after routing (the fallback included), so it sees the matched
+        // route; the gate in it passes the fallback through.
+        .layer(front::FrontLayer::new(state))
 }

@@ -4,8 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use http::{HeaderValue, Request};
-use tower_http::request_id::{MakeRequestId, RequestId};
+use http::HeaderValue;
 
 #[derive(Clone)]
 pub(crate) struct CountingRequestId {
@@ -20,6 +19,24 @@ impl CountingRequestId {
             next: Arc::new(AtomicU64::new(1)),
         }
     }
+
+    /// The next id, `pppppppp-nnnnnnnnnnnn` in lowercase hex.
+    pub(crate) fn next(&self) -> HeaderValue {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut id = [b'-'; 21];
+        hex_into(&mut id[..8], u64::from(self.prefix));
+        hex_into(&mut id[9..], n);
+        HeaderValue::from_bytes(&id).expect("hex digits and a dash are a valid header value")
+    }
+}
+
+/// Writes the low `4 * out.len()` bits of `value` as hex digits, most significant first.
+fn hex_into(out: &mut [u8], mut value: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in out.iter_mut().rev() {
+        *byte = DIGITS[(value & 0xf) as usize];
+        value >>= 4;
+    }
 }
 
 fn rand_prefix() -> u32 {
@@ -28,29 +45,19 @@ fn rand_prefix() -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
 }
 
-impl MakeRequestId for CountingRequestId {
-    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let id = format!("{:08x}-{n:012x}", self.prefix);
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ids_are_unique_and_share_the_process_prefix() {
-        let mut make = CountingRequestId::new();
-        let req = Request::new(());
-        let a = make.make_request_id(&req).unwrap();
-        let b = make.make_request_id(&req).unwrap();
-        let (a, b) = (
-            a.header_value().to_str().unwrap(),
-            b.header_value().to_str().unwrap(),
-        );
+        let ids = CountingRequestId::new();
+        let (a, b) = (ids.next(), ids.next());
+        let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
         assert_ne!(a, b);
         assert_eq!(a[..8], b[..8]);
+        assert_eq!(format!("{:08x}", ids.prefix), a[..8]);
+        assert_eq!(&a[8..], "-000000000001");
+        assert_eq!(&b[8..], "-000000000002");
     }
 }

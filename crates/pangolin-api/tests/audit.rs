@@ -19,6 +19,7 @@ backend_tests!(
     a_failed_mutation_leaves_one_failure_and_a_successful_one_one_success,
     unauthenticated_requests_are_recorded_as_denied,
     verification_passes_on_an_untouched_log,
+    request_ids_are_echoed_kept_from_the_client_and_recorded,
 );
 
 async fn create_namespace(app: &TestApp, name: &str) -> common::Reply {
@@ -292,4 +293,26 @@ async fn verification_passes_on_an_untouched_log(app: TestApp) {
     );
     let (_, _, again) = app.post("/api/v1/audit/verify", None, &[]).await;
     assert_eq!(again["chains"][0]["checked"], 5, "{again}");
+}
+
+async fn request_ids_are_echoed_kept_from_the_client_and_recorded(app: TestApp) {
+    // Made by the server: distinct per request, on every answer, the fallback's included.
+    let (status, first, _) = app.get("/v1/config?warehouse=default", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, nowhere, _) = app.get("/no/such/route", None, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (first, nowhere) = (request_id(&first), request_id(&nowhere));
+    assert_ne!(first, nowhere);
+    assert_eq!(first.len(), 21, "{first}");
+    // The client's own id is kept, echoed, and names the request in the log.
+    let theirs = [("x-request-id", "client-chosen-42")];
+    let body = json!({ "namespace": ["db"] });
+    let (status, _, _) = app.post(&namespaces_uri(), Some(body.clone()), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, headers, _) = app.post(&namespaces_uri(), Some(body), &theirs).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(request_id(&headers), "client-chosen-42");
+    let failure = events_of(&app, "client-chosen-42").await;
+    assert_eq!(failure.len(), 1, "{failure:?}");
+    assert_eq!(failure[0].result, AuditResult::Failure);
 }
