@@ -85,6 +85,25 @@ impl WarehouseIo {
         }
     }
 
+    /// Writes a new object under a name its caller made unique (it holds a random UUID), so
+    /// no other writer ever targets it: on object stores exactly [`Self::write`]; on the local
+    /// filesystem a staged file renamed into place, without the create-only check. There
+    /// `object_store` makes a create-only write a hard link of the staged file plus an unlink,
+    /// and the inodes those unlinks free make ext4's inode allocation skip ever more recently
+    /// freed inodes (perf: about 15% of a commit's server CPU; bench: +8–15% commits/s).
+    /// Readers never see partial data either way.
+    pub async fn write_unique(&self, location: &str, data: Bytes) -> Result<()> {
+        if !self.root.is_local() {
+            return self.write(location, data).await;
+        }
+        let path = self.object_path(location)?;
+        self.store
+            .put_opts(&path, PutPayload::from(data), PutMode::Overwrite.into())
+            .await
+            .map(drop)
+            .map_err(|e| map(e, "write", location))
+    }
+
     /// Create-only write for stores configured without conditional puts: HEAD, then put.
     ///
     /// RACE: two writers can both see the object missing, and the later put silently wins.

@@ -61,6 +61,32 @@ async fn write_is_create_only_and_reads_back() {
     assert_eq!(std::fs::read(on_disk).unwrap(), b"{\"v\":1}");
 }
 
+/// A unique-name write on a local warehouse lands whole, leaves nothing staged beside it, and
+/// is the create-only write elsewhere (`s3_moto`).
+#[tokio::test]
+async fn unique_writes_land_whole_with_nothing_staged_beside_them() {
+    let (dir, io) = setup();
+    let body = Bytes::from(vec![b'x'; 256 * 1024]);
+    for n in 0..3 {
+        let meta = loc(&io, &format!("ns/tbl/metadata/0000{n}-u{n}.metadata.json"));
+        io.write_unique(&meta, body.clone()).await.unwrap();
+        assert_eq!(io.read(&meta).await.unwrap(), body);
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("wh/ns/tbl/metadata"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "00000-u0.metadata.json",
+            "00001-u1.metadata.json",
+            "00002-u2.metadata.json"
+        ]
+    );
+}
+
 #[tokio::test]
 async fn missing_objects() {
     let (_dir, io) = setup();

@@ -128,6 +128,12 @@ async fn exercise_writes(io: &WarehouseIo) {
     io.delete(&meta).await.unwrap();
     assert!(!io.exists(&meta).await.unwrap());
     io.write(&meta, Bytes::from_static(b"{}")).await.unwrap();
+    // On object storage a unique-name write is create-only too.
+    let unique = io.write_unique(&meta, Bytes::from_static(b"[]")).await;
+    assert!(
+        matches!(unique, Err(Error::AlreadyExists { .. })),
+        "{unique:?}"
+    );
 }
 
 async fn exercise_purge(io: &WarehouseIo) {

@@ -70,13 +70,14 @@ impl NewMetadata {
         ))
     }
 
-    /// Writes the file (create-only: an existing file is never overwritten).
+    /// Writes the file. Its name is new (`NNNNN-<random uuid>`), so no other writer targets
+    /// it; the commit itself is decided by the store's compare-and-swap, never by this write.
     pub(crate) async fn write(&self, io: &WarehouseIo) -> Result<()> {
         let body = match self.location.compression_codec() {
             CompressionCodec::None => self.json.clone(),
             _ => Bytes::from(gzip(&self.json)?),
         };
-        io.write(&self.location_string(), body).await
+        io.write_unique(&self.location_string(), body).await
     }
 }
 

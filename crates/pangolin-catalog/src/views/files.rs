@@ -62,9 +62,10 @@ impl NewViewMetadata {
         ))
     }
 
-    /// Writes the file; an existing file is never overwritten.
+    /// Writes the file. Its name is new (`NNNNN-<random uuid>`), so no other writer targets
+    /// it; the commit itself is decided by the store's compare-and-swap, never by this write.
     pub(crate) async fn write(&self, io: &WarehouseIo) -> Result<()> {
-        io.write(&self.location, self.json.clone()).await
+        io.write_unique(&self.location, self.json.clone()).await
     }
 }
 

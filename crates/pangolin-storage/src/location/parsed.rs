@@ -35,6 +35,11 @@ pub(crate) struct Parsed {
 }
 
 impl Parsed {
+    /// Whether the location is on the local filesystem (`file://`).
+    pub(crate) fn is_local(&self) -> bool {
+        self.root.family == Family::File
+    }
+
     pub(crate) fn parse(location: &str) -> Result<Self> {
         if location.trim().is_empty() {
             return Err(invalid(location, "must not be empty"));
