@@ -22,6 +22,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::error::ErrorType;
+use crate::front::REQUEST_ID;
 
 /// Who a request acted as, filled in by the context extractor.
 #[derive(Debug, Clone, Default)]
@@ -75,7 +76,7 @@ impl Attempt {
             method: request.method().clone(),
             route: extensions.get::<MatchedPath>().cloned(),
             uri: request.uri().clone(),
-            request_id: request.headers().get("x-request-id").cloned(),
+            request_id: request.headers().get(&REQUEST_ID).cloned(),
             user_agent: request.headers().get(header::USER_AGENT).cloned(),
             client: extensions
                 .get::<ConnectInfo<SocketAddr>>()
@@ -134,31 +135,24 @@ impl Watch {
         Watch { slot, attempt }
     }
 
-    /// The record of the request when its `response` is a denial or a failed mutation.
-    pub(crate) fn finish(self, response: &Response) -> Option<Record> {
+    /// The event to record when `response` is a denial or a failed mutation.
+    pub(crate) fn finish(self, response: &Response) -> Option<AuditEvent> {
         let Watch { slot, attempt } = self;
         let result = result_of(&attempt.method, response.status())?;
         // A mutation of nothing (no route matched) is no failure worth a record.
         if result == AuditResult::Failure && attempt.route.is_none() {
             return None;
         }
-        let event = attempt.event(slot.0.get(), result, response);
-        Some(Record { event, result })
+        Some(attempt.event(slot.0.get(), result, response))
     }
 }
 
-/// A denial or failure to write to the audit log.
-pub(crate) struct Record {
-    event: AuditEvent,
-    result: AuditResult,
-}
-
-impl Record {
-    pub(crate) async fn save(self, state: &AppState) {
-        if let Err(e) = state.store().append_audit(&[self.event]).await {
-            // The client gets its answer regardless; the operator learns of the gap.
-            tracing::error!(error = %e, "could not record a {} request in the audit log", self.result.as_str());
-        }
+/// Writes a denial or failure to the audit log.
+pub(crate) async fn save(state: &AppState, event: AuditEvent) {
+    let result = event.result;
+    if let Err(e) = state.store().append_audit(&[event]).await {
+        // The client gets its answer regardless; the operator learns of the gap.
+        tracing::error!(error = %e, "could not record a {} request in the audit log", result.as_str());
     }
 }
 

@@ -21,6 +21,7 @@ use pangolin_core::model::{Access, Tier};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::front::REQUEST_ID;
 
 pub(crate) const ACCESS_DELEGATION: &str = "x-iceberg-access-delegation";
 pub(crate) const COMMIT_MESSAGE: &str = "pangolin-commit-message";
@@ -86,7 +87,7 @@ impl FromRequestParts<AppState> for MaybeCtx {
 /// A context for routes before authentication (login, token endpoints).
 pub(crate) fn unauthenticated(parts: &Parts) -> RequestContext {
     let mut ctx = RequestContext::unauthenticated(
-        header(parts, "x-request-id").unwrap_or_default(),
+        header(parts, REQUEST_ID.as_str()).unwrap_or_default(),
         client_addr(parts),
         header(parts, "user-agent"),
     );

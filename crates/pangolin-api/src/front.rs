@@ -10,8 +10,6 @@
 //! Axum applies this layer per route after routing, so the matched route is known here.
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -22,9 +20,10 @@ use tower::{Layer, Service};
 use tracing::Instrument;
 
 use crate::AppState;
-use crate::audit_failures::Watch;
+use crate::audit_failures::{self, Watch};
 use crate::gate;
 use crate::request_id::CountingRequestId;
+use crate::route_service::{Answer, RouteService, take_ready};
 
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -62,18 +61,13 @@ pub(crate) struct Front<S> {
     ids: CountingRequestId,
 }
 
-impl<S> Service<Request> for Front<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
+impl<S: RouteService> Service<Request> for Front<S> {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = Answer;
 
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        // Axum's routes are always ready; readiness is checked on the clone that is called.
-        Poll::Ready(Ok(()))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
@@ -96,9 +90,7 @@ where
             tracing::Span::none()
         };
         let watch = Watch::start(&mut request);
-        // The clone that was ready is the one called (tower's contract); the copy stays.
-        let ready = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, ready);
+        let inner = take_ready(&mut self.inner);
         let state = self.state.clone();
         Box::pin(handle(state, inner, request, watch, id).instrument(span))
     }
@@ -125,8 +117,8 @@ where
     } else {
         tracing::debug!(status = status.as_u16(), latency = ?started.elapsed(), "finished processing request");
     }
-    if let Some(record) = watch.finish(&response) {
-        record.save(&state).await;
+    if let Some(event) = watch.finish(&response) {
+        audit_failures::save(&state, event).await;
     }
     response.headers_mut().insert(REQUEST_ID, id);
     Ok(response)

@@ -8,12 +8,10 @@
 //! Mutations themselves are guarded by compare-and-swap, so such a race cannot double-apply a
 //! commit (the loser gets a 409 or an AlreadyExists), it can only answer differently.
 
-use axum::body::{Body, to_bytes};
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -27,6 +25,7 @@ use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{ApiError, error_response};
 use crate::iceberg::CredentialFreeBody;
+use crate::route_service::{Answer, RouteService, take_ready};
 
 const HEADER: &str = "idempotency-key";
 /// Largest request or response body buffered for fingerprinting and replay.
@@ -54,16 +53,10 @@ pub(crate) struct Guard<S> {
     state: AppState,
 }
 
-type Guarded = Pin<Box<dyn Future<Output = std::result::Result<Response, Infallible>> + Send>>;
-
-impl<S> Service<Request> for Guard<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
+impl<S: RouteService> Service<Request> for Guard<S> {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<S::Future, Guarded>;
+    type Future = Either<S::Future, Answer>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -75,9 +68,7 @@ where
         {
             return Either::Left(self.inner.call(request));
         }
-        // The clone that was ready is the one called (tower's contract); the copy stays.
-        let ready = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, ready);
+        let inner = take_ready(&mut self.inner);
         let state = self.state.clone();
         Either::Right(Box::pin(async move {
             Ok(match guarded(state, request, inner).await {

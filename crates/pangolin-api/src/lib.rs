@@ -15,6 +15,7 @@ mod iceberg;
 mod idempotency;
 mod management;
 mod request_id;
+mod route_service;
 mod state;
 
 pub use state::{ApiConfig, AppState};

@@ -20,22 +20,14 @@ impl CountingRequestId {
         }
     }
 
-    /// The next id, `pppppppp-nnnnnnnnnnnn` in lowercase hex.
+    /// The next id, `pppppppp-nnnnnnnnnnnn` in lowercase hex (the counter's low 48 bits).
     pub(crate) fn next(&self) -> HeaderValue {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let mut id = [b'-'; 21];
-        hex_into(&mut id[..8], u64::from(self.prefix));
-        hex_into(&mut id[9..], n);
+        let written = hex::encode_to_slice(self.prefix.to_be_bytes(), &mut id[..8])
+            .and_then(|()| hex::encode_to_slice(&n.to_be_bytes()[2..], &mut id[9..]));
+        written.expect("the slices hold exactly the digits");
         HeaderValue::from_bytes(&id).expect("hex digits and a dash are a valid header value")
-    }
-}
-
-/// Writes the low `4 * out.len()` bits of `value` as hex digits, most significant first.
-fn hex_into(out: &mut [u8], mut value: u64) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for byte in out.iter_mut().rev() {
-        *byte = DIGITS[(value & 0xf) as usize];
-        value >>= 4;
     }
 }
 

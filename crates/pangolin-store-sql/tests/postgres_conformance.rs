@@ -28,8 +28,12 @@ fn fresh_schema() -> String {
 }
 
 async fn store_in(url: &str, schema: &str) -> PostgresStore {
+    store_with(url, schema, 4).await
+}
+
+async fn store_with(url: &str, schema: &str, max_connections: u32) -> PostgresStore {
     let opts = PostgresOptions {
-        max_connections: 4,
+        max_connections,
         schema: Some(schema.to_owned()),
         ..PostgresOptions::default()
     };
@@ -225,16 +229,8 @@ async fn writes_cancelled_anywhere_leave_no_session_in_a_transaction() {
     let app = format!("pgl_cancel_{}", &schema[schema.len() - 12..]);
     let separator = if url.contains('?') { '&' } else { '?' };
     // One connection: every cancelled write and the check below use the same session.
-    let opts = PostgresOptions {
-        max_connections: 1,
-        schema: Some(schema.clone()),
-        ..PostgresOptions::default()
-    };
-    let store = PostgresStore::connect(&format!("{url}{separator}application_name={app}"), opts)
-        .await
-        .expect("connect");
-    store.migrate().await.expect("migrate");
-    let store = Arc::new(store);
+    let named = format!("{url}{separator}application_name={app}");
+    let store = Arc::new(store_with(&named, &schema, 1).await);
     let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
     let (mut landed, mut cancelled) = (0, 0);
     for round in 0..400u32 {
